@@ -1,0 +1,242 @@
+"""Offline versions of the checks hassfest and the HACS action run on the repository.
+
+Each validator returns a list of problems so the same function checks the real files and
+proves, on mutated copies, that it would catch a broken one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from PIL import Image
+
+from custom_components.openevse_moogo.const import DOMAIN
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / DOMAIN
+
+# Keys hassfest's custom-integration manifest schema accepts.
+MANIFEST_KEYS = {
+    "domain", "name", "after_dependencies", "bluetooth", "codeowners", "config_flow",
+    "dependencies", "dhcp", "documentation", "homekit", "import_executor", "integration_type",
+    "iot_class", "issue_tracker", "loggers", "mqtt", "quality_scale", "requirements",
+    "single_config_entry", "ssdp", "usb", "version", "zeroconf",
+}  # fmt: skip
+IOT_CLASSES = {
+    "assumed_state", "calculated", "cloud_polling", "cloud_push", "local_polling", "local_push",
+}  # fmt: skip
+# Keys of HACS's hacs.json schema (it rejects any other key).
+HACS_KEYS = {
+    "name", "content_in_root", "zip_release", "filename", "hide_default_branch", "country",
+    "homeassistant", "hacs", "persistent_directory", "render_readme",
+}  # fmt: skip
+SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+QUALITY_RULES = {
+    # Bronze
+    "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",
+    "config-flow-test-coverage", "dependency-transparency", "docs-actions", "docs-triggers",
+    "docs-conditions", "docs-high-level-description", "docs-installation-instructions",
+    "docs-removal-instructions", "entity-event-setup", "entity-unique-id", "has-entity-name",
+    "runtime-data", "test-before-configure", "test-before-setup", "unique-config-entry",
+    # Silver
+    "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
+    "docs-installation-parameters", "entity-unavailable", "integration-owner",
+    "log-when-unavailable", "parallel-updates", "reauthentication-flow", "test-coverage",
+    # Gold
+    "devices", "diagnostics", "discovery", "discovery-update-info", "docs-data-update",
+    "docs-examples", "docs-known-limitations", "docs-supported-devices",
+    "docs-supported-functions", "docs-troubleshooting", "docs-use-cases", "dynamic-devices",
+    "entity-category", "entity-device-class", "entity-disabled-by-default",
+    "entity-translations", "exception-translations", "icon-translations",
+    "reconfiguration-flow", "repair-issues", "stale-devices",
+    # Platinum
+    "async-dependency", "inject-websession", "strict-typing",
+}  # fmt: skip
+
+
+def _load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def manifest_problems(manifest: dict[str, Any], directory_name: str) -> list[str]:
+    """What hassfest and the HACS manifest check would reject."""
+    problems: list[str] = []
+    keys = list(manifest)
+    if keys[:2] != ["domain", "name"] or keys[2:] != sorted(keys[2:]):
+        problems.append("keys must be domain, name, then alphabetical")
+    problems.extend(f"unknown key {key}" for key in keys if key not in MANIFEST_KEYS)
+    if manifest.get("domain") != directory_name:
+        problems.append("domain must equal the directory name")
+    for key in ("name", "documentation", "issue_tracker", "version"):
+        if not isinstance(manifest.get(key), str) or not manifest[key]:
+            problems.append(f"{key} is required")
+    for key in ("documentation", "issue_tracker"):
+        if not str(manifest.get(key, "")).startswith("https://"):
+            problems.append(f"{key} must be an https URL")
+    codeowners = manifest.get("codeowners")
+    if not isinstance(codeowners, list) or not codeowners:
+        problems.append("codeowners must be a non-empty list")
+    version = str(manifest.get("version", ""))
+    if not SEMVER.match(version) or AwesomeVersion(version).strategy not in (
+        AwesomeVersionStrategy.SEMVER,
+        AwesomeVersionStrategy.SIMPLEVER,
+    ):
+        problems.append("version must be semver")
+    if manifest.get("config_flow") is not True:
+        problems.append("config_flow must be true")
+    if manifest.get("integration_type") != "hub":
+        problems.append("integration_type must be hub")
+    if manifest.get("iot_class") not in IOT_CLASSES:
+        problems.append("iot_class is invalid")
+    if manifest.get("requirements") != []:
+        problems.append("requirements must be empty: both clients are vendored")
+    zeroconf = manifest.get("zeroconf", [])
+    if not isinstance(zeroconf, list) or not all(isinstance(item, str | dict) for item in zeroconf):
+        problems.append("zeroconf must be a list of service types")
+    return problems
+
+
+def hacs_problems(hacs: dict[str, Any]) -> list[str]:
+    """What the HACS hacs.json schema would reject."""
+    problems = [f"unknown key {key}" for key in hacs if key not in HACS_KEYS]
+    if not isinstance(hacs.get("name"), str) or not hacs["name"]:
+        problems.append("name is required")
+    if hacs.get("zip_release") and "filename" not in hacs:
+        problems.append("zip_release requires filename")
+    minimum = hacs.get("homeassistant")
+    if minimum is not None and AwesomeVersion(str(minimum)).strategy is (
+        AwesomeVersionStrategy.UNKNOWN
+    ):
+        problems.append("homeassistant must be a version")
+    return problems
+
+
+def translation_problems(node: Any, path: str = "") -> list[str]:
+    """Custom integrations ship flat English text: no [%key:...] references, only strings."""
+    if isinstance(node, dict):
+        return [
+            problem
+            for key, value in node.items()
+            for problem in translation_problems(value, f"{path}.{key}")
+        ]
+    if not isinstance(node, str):
+        return [f"{path} is not text"]
+    if "[%key:" in node:
+        return [f"{path} uses a [%key:...] reference"]
+    return []
+
+
+def quality_scale_problems(document: dict[str, Any]) -> list[str]:
+    """Only valid rule ids and statuses; every rule listed; exemptions explained."""
+    if set(document) != {"rules"}:
+        return ["the only top-level key is rules"]
+    rules: dict[str, Any] = document["rules"]
+    problems = [f"unknown rule {rule}" for rule in rules if rule not in QUALITY_RULES]
+    problems.extend(f"missing rule {rule}" for rule in sorted(QUALITY_RULES - set(rules)))
+    for rule, value in rules.items():
+        status = value["status"] if isinstance(value, dict) else value
+        if status not in ("done", "todo", "exempt"):
+            problems.append(f"{rule}: invalid status {status!r}")
+        if status == "exempt" and not (isinstance(value, dict) and value.get("comment")):
+            problems.append(f"{rule}: an exemption needs a comment")
+    return problems
+
+
+def test_manifest_is_valid() -> None:
+    assert manifest_problems(_load_json(INTEGRATION / "manifest.json"), INTEGRATION.name) == []
+
+
+@pytest.mark.parametrize(
+    ("mutation", "expected"),
+    [
+        (lambda m: {"name": m["name"], **m}, "keys must be domain, name, then alphabetical"),
+        (lambda m: {**m, "version": "one"}, "version must be semver"),
+        (lambda m: {**m, "requirements": ["aiohttp==3.0"]}, "requirements must be empty"),
+        (lambda m: {**m, "domain": "openevse"}, "domain must equal the directory name"),
+        (lambda m: {k: v for k, v in m.items() if k != "codeowners"}, "codeowners"),
+        (lambda m: {**m, "documentation": "http://example.com"}, "documentation must be"),
+        (lambda m: {**m, "zzz_unknown": True}, "unknown key zzz_unknown"),
+        (lambda m: {**m, "iot_class": "local_magic"}, "iot_class is invalid"),
+    ],
+)
+def test_broken_manifest_is_caught(mutation: Any, expected: str) -> None:
+    broken = mutation(_load_json(INTEGRATION / "manifest.json"))
+    assert any(expected in problem for problem in manifest_problems(broken, INTEGRATION.name))
+
+
+def test_hacs_json_is_valid() -> None:
+    hacs = _load_json(ROOT / "hacs.json")
+    assert hacs_problems(hacs) == []
+    # The brand folder is served by Home Assistant from 2026.3 on.
+    assert AwesomeVersion(hacs["homeassistant"]) >= AwesomeVersion("2026.3.0")
+
+
+@pytest.mark.parametrize(
+    ("mutation", "expected"),
+    [
+        (lambda h: {**h, "render_readme": True, "domains": ["x"]}, "unknown key domains"),
+        (lambda h: {k: v for k, v in h.items() if k != "name"}, "name is required"),
+        (lambda h: {**h, "zip_release": True}, "zip_release requires filename"),
+    ],
+)
+def test_broken_hacs_json_is_caught(mutation: Any, expected: str) -> None:
+    assert expected in hacs_problems(mutation(_load_json(ROOT / "hacs.json")))
+
+
+def test_translations_are_flat_text() -> None:
+    translations = _load_json(INTEGRATION / "translations" / "en.json")
+    assert translation_problems(translations) == []
+    assert translation_problems({"a": {"b": "[%key:common::x%]"}}) == [
+        ".a.b uses a [%key:...] reference"
+    ]
+
+
+def test_icons_json_is_valid() -> None:
+    icons_file = INTEGRATION / "icons.json"
+    if not icons_file.exists():
+        return
+    icons = _load_json(icons_file)
+    assert set(icons) <= {"entity", "services"}
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [("icon.png", 256), ("icon@2x.png", 512), ("logo.png", 256)]
+)
+def test_brand_images(name: str, size: int) -> None:
+    with Image.open(INTEGRATION / "brand" / name) as image:
+        assert image.format == "PNG"
+        assert image.size == (size, size)
+        assert image.mode == "RGBA"
+        assert image.getpixel((0, 0))[3] == 0  # transparent background
+
+
+def test_quality_scale_is_valid() -> None:
+    document = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text(encoding="utf-8"))
+    assert quality_scale_problems(document) == []
+    assert quality_scale_problems({"rules": {"config_flow": "done"}})[0] == (
+        "unknown rule config_flow"
+    )
+    assert "brands: an exemption needs a comment" in quality_scale_problems(
+        {"rules": {**document["rules"], "brands": "exempt"}}
+    )
+
+
+async def test_services_yaml_matches_registered_actions(hass: HomeAssistant) -> None:
+    """Every action in services.yaml is registered by the integration, and the reverse."""
+    services_file = INTEGRATION / "services.yaml"
+    documented = (
+        set(yaml.safe_load(services_file.read_text(encoding="utf-8")) or {})
+        if services_file.exists()
+        else set()
+    )
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert set(hass.services.async_services_for_domain(DOMAIN)) == documented
