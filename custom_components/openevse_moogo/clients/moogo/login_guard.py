@@ -1,0 +1,92 @@
+"""Budget for logins, so that the client can never cause a login storm.
+
+The Moogo cloud allows only a handful of logins per account and day; past that it refuses every
+login until the next day ("Exceeded maximum login attempts today"), which would also lock the
+owner's phone app out. The guard therefore allows at most ``max_per_hour`` login attempts in any
+sliding hour, and none at all once the cloud has reported its daily cap, until the caller calls
+:meth:`LoginGuard.reset` (for example after the user confirmed their credentials again).
+
+One guard may be shared by several clients of the same account (for example across reloads of an
+integration) by passing it to each client.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from .exceptions import MoogoLoginLimitError
+
+DEFAULT_MAX_LOGINS_PER_HOUR = 3
+_WINDOW_SECONDS = 3600.0
+
+
+class LoginGuard:
+    """Sliding-hour login budget plus a latch for the cloud's daily login cap."""
+
+    def __init__(
+        self,
+        *,
+        max_per_hour: int = DEFAULT_MAX_LOGINS_PER_HOUR,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Allow ``max_per_hour`` attempts per sliding hour, timed with ``clock`` (seconds)."""
+        if max_per_hour < 1:
+            raise ValueError("max_per_hour must be at least 1")
+        self._max_per_hour = max_per_hour
+        self._clock = clock
+        self._attempts: deque[float] = deque()
+        self._daily_cap_hit_at: datetime | None = None
+
+    @property
+    def max_per_hour(self) -> int:
+        """The number of login attempts allowed in any sliding hour."""
+        return self._max_per_hour
+
+    @property
+    def daily_cap_hit_at(self) -> datetime | None:
+        """When the cloud reported its daily login cap, or ``None`` if it has not since reset."""
+        return self._daily_cap_hit_at
+
+    @property
+    def attempts_in_window(self) -> int:
+        """Login attempts made in the last hour."""
+        self._forget_old_attempts()
+        return len(self._attempts)
+
+    def acquire(self) -> None:
+        """Account for one login attempt, or raise if none is allowed now.
+
+        Raises :class:`MoogoLoginLimitError` with ``daily_cap=True`` after the cloud's daily cap,
+        or with ``retry_after`` set when the hourly budget is spent.
+        """
+        if self._daily_cap_hit_at is not None:
+            raise MoogoLoginLimitError(
+                "The cloud's daily login cap was reached; logins stay blocked until reset",
+                daily_cap=True,
+            )
+        self._forget_old_attempts()
+        if len(self._attempts) >= self._max_per_hour:
+            retry_after = self._attempts[0] + _WINDOW_SECONDS - self._clock()
+            raise MoogoLoginLimitError(
+                f"Login budget of {self._max_per_hour} per hour is spent",
+                daily_cap=False,
+                retry_after=max(retry_after, 0.0),
+            )
+        self._attempts.append(self._clock())
+
+    def trip_daily_cap(self) -> None:
+        """Block every login until :meth:`reset`: the cloud reported its daily cap."""
+        self._daily_cap_hit_at = datetime.now(UTC)
+
+    def reset(self) -> None:
+        """Clear the daily-cap latch and the hourly budget."""
+        self._daily_cap_hit_at = None
+        self._attempts.clear()
+
+    def _forget_old_attempts(self) -> None:
+        horizon = self._clock() - _WINDOW_SECONDS
+        while self._attempts and self._attempts[0] <= horizon:
+            self._attempts.popleft()

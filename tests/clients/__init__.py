@@ -1,0 +1,1 @@
+"""Client library tests over loopback sockets against the simulators."""
