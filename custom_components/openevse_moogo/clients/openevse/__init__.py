@@ -1,0 +1,112 @@
+"""Async client for OpenEVSE EV chargers (WiFi gateway firmware 4.x/5.x), local HTTP + websocket.
+
+Public API::
+
+    async with aiohttp.ClientSession() as session:
+        charger = OpenEVSE("openevse.local", session=session)
+        await charger.update()
+        print(charger.status, charger.status_data.charging_current)
+        await charger.ws_disconnect()
+
+:class:`OpenEVSE` is the charger client, :class:`OpenEVSEWebsocket` the push channel (also usable
+on its own), the models in :mod:`.models` carry normalised units, and every failure is an
+:class:`OpenEVSEError`. This package never imports Home Assistant.
+"""
+
+from .client import (
+    CHANGED_CLAIM_TARGET,
+    CHANGED_CONFIG,
+    CHANGED_LIMIT,
+    CHANGED_OVERRIDE,
+    DEFAULT_CLAIM_CLIENT_ID,
+    DEFAULT_REQUEST_TIMEOUT,
+    WRITABLE_CONFIG_KEYS,
+    ChangeCallback,
+    OpenEVSE,
+    StateCallback,
+)
+from .exceptions import (
+    OpenEVSEAuthenticationError,
+    OpenEVSECommandError,
+    OpenEVSEConnectionError,
+    OpenEVSEError,
+    OpenEVSEInvalidResponseError,
+    OpenEVSENotFoundError,
+    OpenEVSERateLimitError,
+    OpenEVSEResponseError,
+    OpenEVSEServerError,
+    OpenEVSETimeoutError,
+)
+from .models import (
+    ChargeMode,
+    ChargerConfig,
+    ChargerFeatures,
+    ChargerStatus,
+    ChargeState,
+    Claim,
+    ClaimProperties,
+    ClaimTarget,
+    DivertMode,
+    EvseState,
+    Limit,
+    LimitType,
+    Override,
+    ScheduleEvent,
+    ServiceLevel,
+)
+from .version import FirmwareVersion
+from .websocket import (
+    SIGNAL_CONNECTION_STATE,
+    SIGNAL_DATA,
+    OpenEVSEWebsocket,
+    WebsocketCallback,
+    WebsocketHealth,
+    WebsocketOptions,
+    WebsocketState,
+)
+
+__all__ = [
+    "CHANGED_CLAIM_TARGET",
+    "CHANGED_CONFIG",
+    "CHANGED_LIMIT",
+    "CHANGED_OVERRIDE",
+    "DEFAULT_CLAIM_CLIENT_ID",
+    "DEFAULT_REQUEST_TIMEOUT",
+    "SIGNAL_CONNECTION_STATE",
+    "SIGNAL_DATA",
+    "WRITABLE_CONFIG_KEYS",
+    "ChangeCallback",
+    "ChargeMode",
+    "ChargeState",
+    "ChargerConfig",
+    "ChargerFeatures",
+    "ChargerStatus",
+    "Claim",
+    "ClaimProperties",
+    "ClaimTarget",
+    "DivertMode",
+    "EvseState",
+    "FirmwareVersion",
+    "Limit",
+    "LimitType",
+    "OpenEVSE",
+    "OpenEVSEAuthenticationError",
+    "OpenEVSECommandError",
+    "OpenEVSEConnectionError",
+    "OpenEVSEError",
+    "OpenEVSEInvalidResponseError",
+    "OpenEVSENotFoundError",
+    "OpenEVSERateLimitError",
+    "OpenEVSEResponseError",
+    "OpenEVSEServerError",
+    "OpenEVSETimeoutError",
+    "OpenEVSEWebsocket",
+    "Override",
+    "ScheduleEvent",
+    "ServiceLevel",
+    "StateCallback",
+    "WebsocketCallback",
+    "WebsocketHealth",
+    "WebsocketOptions",
+    "WebsocketState",
+]

@@ -1,0 +1,1 @@
+"""Tests of the vendored OpenEVSE client against the charger simulator."""

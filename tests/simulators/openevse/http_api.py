@@ -1,0 +1,575 @@
+"""The gateway's HTTP API: routing, auth, fault injection and one handler per endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qs
+
+from aiohttp import BasicAuth, hdrs, web
+
+from .claims import (
+    CLIENT_MANUAL,
+    PRIORITY_API,
+    PRIORITY_MANUAL,
+    Claim,
+    ClaimError,
+    parse_claim_properties,
+)
+
+if TYPE_CHECKING:
+    from .simulator import ChargerSimulator
+
+Handler = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
+
+_CACHE_CONTROL: Final = "no-cache, private, no-store, must-revalidate, max-age=0"
+_WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_LIMIT_TYPES: Final = ("time", "energy", "soc", "range")
+_HTML_ERROR: Final = (
+    "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>"
+    "<body><h1>Internal Server Error</h1><p>The gateway could not answer.</p></body></html>"
+)
+# RAPI commands release builds let through /r; everything else is blocked.
+_RAPI_ALLOWED_PREFIXES: Final = ("$G", "$F0", "$FB")
+_RAPI_CONTROLLER_PROTOCOL: Final = "5.0.1"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _BadRequestError(Exception):
+    """The request body is not what the endpoint needs."""
+
+
+class HttpApi:
+    """Answers every HTTP request of one simulated gateway."""
+
+    def __init__(self, simulator: ChargerSimulator) -> None:
+        """Bind the API to the device it serves."""
+        self._sim = simulator
+        # Served without HTTP auth by the 5.1 firmware (/ws only checks it with ws_auth).
+        self._unauthenticated: dict[str, Handler] = {
+            "/emoncms/describe": self._describe,
+            "/ws": self._websocket,
+        }
+        self._exact: dict[str, Handler] = {
+            "/status": self._status,
+            "/config": self._config,
+            "/override": self._override,
+            "/restart": self._restart,
+            "/r": self._rapi,
+            "/rapi": self._rapi,
+            "/divertmode": self._divertmode,
+            "/shaper": self._shaper,
+            "/time": self._time,
+            "/": self._home,
+        }
+        # Registered without an end anchor in the firmware: prefix matches ("/limits" -> /limit).
+        self._prefixed: list[tuple[str, Handler]] = [
+            ("/claims", self._claims),
+            ("/schedule", self._schedule),
+        ]
+        if "limit" in simulator.status:
+            self._prefixed.append(("/limit", self._limit))
+
+    # ------------------------------------------------------------------ entry point
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Record, inject faults, authenticate, then dispatch."""
+        self._sim.requests.append((request.method, request.path))
+        if (faulty := await self._injected_fault()) is not None:
+            return faulty
+        path = request.path
+        if public := self._unauthenticated.get(path):
+            return await public(request, "")
+        if not self._authorized(request):
+            return self._challenge()
+        handler, rest = self._route(path)
+        if handler is None:
+            return web.Response(status=404)
+        try:
+            return await handler(request, rest)
+        except _BadRequestError as err:
+            return self._json({"msg": str(err)}, status=400)
+
+    async def _injected_fault(self) -> web.Response | None:
+        faults = self._sim.faults
+        if faults.delay > 0:
+            await asyncio.sleep(faults.delay)
+        await self._sim.wait_while("hang")
+        if faults.html_error:
+            return web.Response(status=500, text=_HTML_ERROR, content_type="text/html")
+        if faults.http_status is not None:
+            return self._fault_response(faults.http_status)
+        return None
+
+    def _route(self, path: str) -> tuple[Handler | None, str]:
+        if handler := self._exact.get(path):
+            return handler, ""
+        for prefix, handler in self._prefixed:
+            if path.startswith(prefix):
+                return handler, path[len(prefix) :]
+        return None, ""
+
+    # ------------------------------------------------------------------ responses
+
+    def _json(self, payload: Any, status: int = 200) -> web.Response:
+        body = json.dumps(payload, separators=(",", ":"))
+        if self._sim.faults.malformed_json:
+            body = body[: max(2, len(body) // 2)].rstrip("}]") or '{"'
+        return web.Response(
+            status=status,
+            text=body,
+            content_type="application/json",
+            headers={hdrs.CACHE_CONTROL: _CACHE_CONTROL},
+        )
+
+    def _msg(self, text: str, status: int = 200) -> web.Response:
+        return self._json({"msg": text}, status=status)
+
+    def _method_not_allowed(self) -> web.Response:
+        return self._msg("Method not allowed", status=405)
+
+    def _challenge(self) -> web.Response:
+        # The firmware's challenge: empty body, realm = hostname without quotes, then close.
+        realm = self._sim.config.get("hostname", "openevse")
+        response = web.Response(status=401, headers={hdrs.WWW_AUTHENTICATE: f"Basic realm={realm}"})
+        response.force_close()
+        return response
+
+    def _fault_response(self, status: int) -> web.Response:
+        if status == 401:
+            return self._challenge()
+        if status == 429:
+            return self._msg("locked", status=429)
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "error"
+        return self._msg(reason, status=status)
+
+    # ------------------------------------------------------------------ request parsing
+
+    def _authorized(self, request: web.Request) -> bool:
+        credentials = self._sim.credentials
+        if credentials is None:
+            return True
+        header = request.headers.get(hdrs.AUTHORIZATION, "")
+        try:
+            auth = BasicAuth.decode(header)
+        except ValueError:
+            return False
+        return (auth.login, auth.password) == credentials
+
+    @staticmethod
+    async def _json_body(request: web.Request, error: str) -> Any:
+        try:
+            return json.loads(await request.text())
+        except ValueError as err:
+            raise _BadRequestError(error) from err
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, str]:
+        """Form parameters: the query string for GET, the (urlencoded) body for anything else."""
+        if request.method == hdrs.METH_GET:
+            return dict(request.query)
+        parsed = parse_qs(await request.text(), keep_blank_values=True)
+        return {key: values[0] for key, values in parsed.items()}
+
+    # ------------------------------------------------------------------ websocket
+
+    async def _describe(self, request: web.Request, _: str) -> web.StreamResponse:
+        # Identity probe, with CORS open to everyone.
+        return web.Response(text="openevse", headers={"Access-Control-Allow-Origin": "*"})
+
+    async def _websocket(self, request: web.Request, _: str) -> web.StreamResponse:
+        sim = self._sim
+        if sim.faults.refuse_websocket:
+            return web.Response(status=503)
+        if sim.ws_auth and not self._authorized(request):
+            return self._challenge()
+        return await sim.serve_websocket(request)
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def _home(self, request: web.Request, _: str) -> web.StreamResponse:
+        page = "<!DOCTYPE html><html><head><title>OpenEVSE</title></head><body></body></html>"
+        return web.Response(text=page, content_type="text/html")
+
+    async def _status(self, request: web.Request, _: str) -> web.StreamResponse:
+        sim = self._sim
+        if request.method == hdrs.METH_GET:
+            return self._json(sim.full_status())
+        if request.method != hdrs.METH_POST:
+            return self._method_not_allowed()
+        body = await self._json_body(request, "Could not parse JSON")
+        if not isinstance(body, dict):
+            raise _BadRequestError("Could not parse JSON")
+        changes, echo = self._status_feed(body)
+        applied = sim.apply(changes)
+        if "solar" in body or "grid_ie" in body:
+            await sim.publish(applied)
+        else:
+            # Without divert data the firmware re-broadcasts the posted document as an event.
+            await sim.broadcast(sim.wire(echo | applied))
+        return self._json(echo)
+
+    def _status_feed(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Return (status changes, response echo) for a POST /status document."""
+        sim = self._sim
+        changes: dict[str, Any] = {}
+        echo = dict(body)
+        voltage: Any = body.get("voltage")
+        if _is_number(voltage) and 60 <= voltage <= 300:
+            changes["voltage"] = voltage
+        # Solar wins when both divert feeds are sent.
+        for key in ("solar", "grid_ie"):
+            if _is_number(body.get(key)):
+                changes |= {key: int(body[key]), "divert_update": 0}
+                break
+        if _is_number(body.get("shaper_live_pwr")):
+            changes |= {"shaper_live_pwr": int(body["shaper_live_pwr"]), "shaper_updated": True}
+        if sim.config.get("vehicle_data_src") == 3:
+            vehicle_keys = ["battery_level", "battery_range", "time_to_full_charge"]
+            if sim.profile == "dev":
+                vehicle_keys.append("vehicle_charge_limit")
+            vehicle = {key: body[key] for key in vehicle_keys if _is_number(body.get(key))}
+            if vehicle:
+                changes |= vehicle | {"vehicle_state_update": 0}
+                echo["vehicle_state_update"] = 0
+        if sim.profile == "dev":
+            for key in ("home_battery_soc", "home_battery_power"):
+                if _is_number(body.get(key)):
+                    changes[key] = body[key]
+        return changes, echo
+
+    async def _config(self, request: web.Request, _: str) -> web.StreamResponse:
+        sim = self._sim
+        if request.method == hdrs.METH_GET:
+            return self._json(sim.masked_config())
+        if request.method == hdrs.METH_OPTIONS:
+            return web.Response()
+        if request.method != hdrs.METH_POST:
+            return web.Response(status=405)
+        body = await self._json_body(request, "Could not parse JSON")
+        if not isinstance(body, dict):
+            raise _BadRequestError("Could not parse JSON")
+        if request.headers.get("X-Storage") == "factory" and sim.config.get("factory_write_lock"):
+            return self._msg("Factory settings locked", status=423)
+        changes = sim.apply_config(body)
+        await sim.publish(changes)
+        msg = "done" if changes else "no change"
+        return self._json({"config_version": sim.status["config_version"], "msg": msg})
+
+    async def _by_method(
+        self, request: web.Request, handlers: Mapping[str, Callable[[], Awaitable[web.Response]]]
+    ) -> web.Response:
+        if handler := handlers.get(request.method):
+            return await handler()
+        return self._method_not_allowed()
+
+    async def _override(self, request: web.Request, _: str) -> web.StreamResponse:
+        sim = self._sim
+        manual = sim.claims.claims.get(CLIENT_MANUAL)
+
+        async def get() -> web.Response:
+            if manual is None:
+                return self._json({})
+            return self._json({**manual.properties, "auto_release": manual.auto_release})
+
+        async def post() -> web.Response:
+            body = await self._json_body(request, "Failed to parse JSON")
+            try:
+                properties, auto_release = parse_claim_properties(body)
+            except ClaimError as err:
+                raise _BadRequestError("Failed to parse JSON") from err
+            claim = Claim(PRIORITY_MANUAL, properties, auto_release)
+            await sim.publish(sim.set_claim(CLIENT_MANUAL, claim))
+            return self._msg("Created", status=201)
+
+        async def toggle() -> web.Response:
+            # No override: make one opposite to the current state; else release it.
+            if manual is not None:
+                await sim.publish(sim.release_claim(CLIENT_MANUAL) or {})
+            else:
+                opposite = "disabled" if sim.status.get("status") == "active" else "active"
+                claim = Claim(PRIORITY_MANUAL, {"state": opposite}, auto_release=True)
+                await sim.publish(sim.set_claim(CLIENT_MANUAL, claim))
+            return self._msg("Updated")
+
+        async def delete() -> web.Response:
+            changes = sim.release_claim(CLIENT_MANUAL)
+            if changes is None:
+                return self._msg("Failed to release manual override", status=500)
+            await sim.publish(changes)
+            return self._msg("Deleted")
+
+        handlers = {"GET": get, "POST": post, "PATCH": toggle, "DELETE": delete}
+        return await self._by_method(request, handlers)
+
+    async def _claims(self, request: web.Request, rest: str) -> web.StreamResponse:
+        sim = self._sim
+        if rest in ("", "/"):
+
+            async def listing() -> web.Response:
+                return self._json(sim.claims.listing())
+
+            return await self._by_method(request, {"GET": listing})
+        if rest == "/target":
+            properties, sources = sim.resolved_claims()
+            return self._json({"properties": properties, "claims": sources})
+        client_text = rest.removeprefix("/")
+        if not client_text.isdecimal():
+            return self._msg("Not found", status=404)
+        return await self._claim(request, int(client_text))
+
+    async def _claim(self, request: web.Request, client: int) -> web.Response:
+        sim = self._sim
+        claim = sim.claims.claims.get(client)
+
+        async def get() -> web.Response:
+            if claim is None:
+                return self._msg("Not found", status=404)
+            return self._json(claim.as_wire())
+
+        async def post() -> web.Response:
+            body = await self._json_body(request, "Could not parse JSON")
+            try:
+                properties, auto_release = parse_claim_properties(body)
+                changes = sim.set_claim(client, Claim(PRIORITY_API, properties, auto_release))
+            except ClaimError as err:
+                raise _BadRequestError("Could not make claim") from err
+            await sim.publish(changes)
+            return self._msg("done")
+
+        async def delete() -> web.Response:
+            released = sim.release_claim(client)
+            if released is None:
+                return self._msg("Not found", status=404)
+            await sim.publish(released)
+            return self._msg("done")
+
+        return await self._by_method(request, {"GET": get, "POST": post, "DELETE": delete})
+
+    async def _schedule(self, request: web.Request, rest: str) -> web.StreamResponse:
+        sim = self._sim
+        if rest in ("", "/"):
+
+            async def get() -> web.Response:
+                return self._json(sim.schedule)
+
+            async def post() -> web.Response:
+                body = await self._json_body(request, "Could not parse JSON")
+                events = body if isinstance(body, list) else [body]
+                sim.schedule = [_schedule_event(event) for event in events]
+                await sim.publish(sim.bump_schedule())
+                return self._msg("done")
+
+            return await self._by_method(request, {"GET": get, "POST": post})
+        if rest == "/plan":
+            return self._json(_schedule_plan(sim.schedule, sim.clock_fields()))
+        event_text = rest.removeprefix("/")
+        if not event_text.isdecimal():
+            return self._msg("Not found", status=404)
+        return await self._schedule_event(request, int(event_text))
+
+    async def _schedule_event(self, request: web.Request, event_id: int) -> web.Response:
+        sim = self._sim
+        current = next((event for event in sim.schedule if event["id"] == event_id), None)
+
+        async def get() -> web.Response:
+            return self._json(current) if current else self._msg("Not found", status=404)
+
+        async def post() -> web.Response:
+            body = await self._json_body(request, "Could not parse JSON")
+            if not isinstance(body, dict):
+                raise _BadRequestError("Could not parse JSON")
+            event = _schedule_event(body | {"id": event_id})
+            sim.schedule = [other for other in sim.schedule if other["id"] != event_id] + [event]
+            await sim.publish(sim.bump_schedule())
+            return self._msg("done")
+
+        async def delete() -> web.Response:
+            if current is None:
+                return self._msg("Not found", status=404)
+            sim.schedule.remove(current)
+            await sim.publish(sim.bump_schedule())
+            return self._msg("done")
+
+        return await self._by_method(request, {"GET": get, "POST": post, "DELETE": delete})
+
+    async def _limit(self, request: web.Request, _: str) -> web.StreamResponse:
+        sim = self._sim
+        if request.method == hdrs.METH_GET:
+            return self._json(sim.limit or {})
+        if request.method == hdrs.METH_POST:
+            body = await self._json_body(request, "failed to parse JSON")
+            if (
+                not isinstance(body, dict)
+                or body.get("type") not in _LIMIT_TYPES
+                or not _is_number(body.get("value"))
+                or body["value"] <= 0
+            ):
+                raise _BadRequestError("failed to parse JSON")
+            limit = {
+                "type": body["type"],
+                "value": body["value"],
+                "auto_release": bool(body.get("auto_release", True)),
+            }
+            await sim.publish(sim.set_limit(limit))
+            return self._msg("done", status=201)
+        if request.method == hdrs.METH_DELETE:
+            if sim.limit is None:
+                return self._msg("no limit")
+            await sim.publish(sim.set_limit(None))
+            return self._msg("done")
+        return self._method_not_allowed()
+
+    async def _divertmode(self, request: web.Request, _: str) -> web.StreamResponse:
+        mode = (await self._params(request)).get("divertmode", "")
+        if mode in ("1", "2"):
+            await self._sim.publish(self._sim.set_divertmode(int(mode)))
+        return web.Response(text="Divert Mode changed")
+
+    async def _shaper(self, request: web.Request, _: str) -> web.StreamResponse:
+        params = await self._params(request)
+        if "shaper" in params:
+            enabled = params["shaper"] == "1"
+            sim = self._sim
+            changes = sim.apply({"shaper": int(enabled)})
+            if not enabled:
+                changes |= sim.apply({"shaper_cur": 0})
+            await sim.publish(changes)
+        return web.Response(text="Current Shaper state changed")
+
+    async def _restart(self, request: web.Request, _: str) -> web.StreamResponse:
+        sim = self._sim
+        if request.method == hdrs.METH_GET:
+            sim.schedule_reboot(sim.restart_downtime)
+            return web.Response(text="1")
+        body = await self._json_body(request, "Couldn't parse json")
+        if not isinstance(body, dict) or "device" not in body:
+            raise _BadRequestError("wrong payload")
+        if body["device"] == "gateway":
+            sim.schedule_reboot(sim.restart_downtime)
+            return self._msg("restart gateway")
+        if body["device"] == "evse":
+            sim.restart_controller()
+            return self._msg("restart evse")
+        return self._msg("unknown device", status=404)
+
+    async def _time(self, request: web.Request, _: str) -> web.StreamResponse:
+        if request.method != hdrs.METH_GET:
+            return self._method_not_allowed()
+        return self._json(self._sim.clock_fields())
+
+    async def _rapi(self, request: web.Request, _: str) -> web.StreamResponse:
+        params = await self._params(request)
+        command = params.get("rapi", "").strip()
+        as_json = params.get("json") == "1"
+        sim = self._sim
+        sim.apply({"comm_sent": sim.status.get("comm_sent", 0) + 1})
+        reply = self._rapi_reply(command)
+        if reply is None:
+            error, status = "RAPI_RESPONSE_BLOCKED", 400
+        elif reply == "$NK":
+            error, status = "RAPI_RESPONSE_NK", 500
+        else:
+            sim.apply({"comm_success": sim.status.get("comm_success", 0) + 1})
+            error, status = "", 200
+        if as_json:
+            payload = {"cmd": command, "error": error} if error else {"cmd": command, "ret": reply}
+            return self._json(payload, status=status)
+        shown = error or reply
+        page = f"<html><body><p>{command}</p><p>&gt;{shown}</p></body></html>"
+        return web.Response(status=status, text=page, content_type="text/html")
+
+    def _rapi_reply(self, command: str) -> str | None:
+        """Answer the RAPI commands a release build lets through; None when blocked."""
+        if not command.startswith(_RAPI_ALLOWED_PREFIXES):
+            return None
+        status, config = self._sim.status, self._sim.config
+        name = command.split(" ", 1)[0]
+        replies = {
+            "$GV": f"$OK {config.get('firmware', '')} {_RAPI_CONTROLLER_PROTOCOL}",
+            "$GE": f"$OK {status.get('pilot', 0)} {status.get('flags', 0):04x}",
+            "$GG": f"$OK {int(status.get('amp', 0))} {int(status.get('voltage', 0) * 1000)}",
+            "$GC": f"$OK {config['min_current_hard']} {config['max_current_hard']}",
+            "$GP": f"$OK {status.get('temp', 0)} -2560 -2560",
+            "$F0": "$OK",
+            "$FB": "$OK",
+        }
+        return replies.get(name, "$NK")
+
+
+def _schedule_event(event: Any) -> dict[str, Any]:
+    """Validate one timer event: {id, state, time "HH:MM[:SS]", days [weekday names]}."""
+    if not isinstance(event, dict):
+        raise _BadRequestError("Could not parse JSON")
+    try:
+        days = list(event.get("days", []))
+        clock = str(event["time"])
+        parsed = datetime.strptime(clock, "%H:%M:%S" if clock.count(":") == 2 else "%H:%M")  # noqa: DTZ007
+        normalised = {
+            "id": int(event["id"]),
+            "state": event["state"],
+            "time": parsed.strftime("%H:%M:%S"),
+            "days": days,
+        }
+    except (KeyError, TypeError, ValueError) as err:
+        raise _BadRequestError("Could not parse JSON") from err
+    if normalised["state"] not in ("active", "disabled") or not set(days) <= set(_WEEKDAYS):
+        raise _BadRequestError("Could not parse JSON")
+    return normalised
+
+
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
+
+
+def _seconds_of_day(clock: str) -> int:
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _schedule_plan(schedule: list[dict[str, Any]], clock: dict[str, Any]) -> dict[str, Any]:
+    """Lay the timer events out per weekday and find the current and next event."""
+    local = str(clock.get("local_time") or clock.get("time", ""))
+    now = datetime.strptime(local[:19], "%Y-%m-%dT%H:%M:%S")  # noqa: DTZ007
+    today = now.weekday()
+    offset = now.hour * 3600 + now.minute * 60 + now.second
+    days: dict[str, list[dict[str, Any]]] = {day: [] for day in _WEEKDAYS}
+    for event in sorted(schedule, key=lambda item: item["time"]):
+        for day in event["days"]:
+            days[day].append(
+                {
+                    "id": event["id"],
+                    "state": event["state"],
+                    "time": event["time"],
+                    "day": day,
+                    "offset": _seconds_of_day(event["time"]),
+                }
+            )
+    # Walk the week from now: the last event before now is current, the first after is next.
+    timeline = [
+        (((_WEEKDAYS.index(day) - today) % 7) * 86400 + entry["offset"] - offset, entry)
+        for day, entries in days.items()
+        for entry in entries
+    ]
+    upcoming = sorted((item for item in timeline if item[0] > 0), key=_first)
+    past = sorted((item for item in timeline if item[0] <= 0), key=_first)
+    # Nothing earlier this week: the current event is the last one of the previous week.
+    current = past[-1][1] if past else (upcoming[-1][1] if upcoming else False)
+    return {
+        "current_day": _WEEKDAYS[today],
+        "current_offset": offset,
+        "next_event_delay": upcoming[0][0] if upcoming else False,
+        "current_event": current,
+        "next_event": upcoming[0][1] if upcoming else False,
+        "days": days,
+    }
