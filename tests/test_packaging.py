@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import voluptuous as vol
 import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
 from homeassistant.core import HomeAssistant
@@ -227,6 +228,17 @@ def test_quality_scale_is_valid() -> None:
     assert "brands: an exemption needs a comment" in quality_scale_problems(
         {"rules": {**document["rules"], "brands": "exempt"}}
     )
+
+
+def test_services_yaml_is_valid() -> None:
+    """services.yaml passes the schema Home Assistant loads it with (a bad one hangs the UI)."""
+    from homeassistant.helpers.service import _SERVICES_SCHEMA
+    from homeassistant.util.yaml import load_yaml_dict
+
+    services = load_yaml_dict(str(INTEGRATION / "services.yaml"))
+    _SERVICES_SCHEMA(services)  # raises on anything Home Assistant would refuse
+    with pytest.raises(vol.Invalid):
+        _SERVICES_SCHEMA({"spray": {"fields": {"duration": {"selector": {"no_such": {}}}}}})
 
 
 async def test_services_yaml_matches_registered_actions(hass: HomeAssistant) -> None:

@@ -1,16 +1,49 @@
-"""The OpenEVSE & Moogo integration: OpenEVSE chargers and Moogo misting pumps."""
+"""The OpenEVSE & Moogo integration: OpenEVSE chargers and Moogo misting pumps.
+
+Each config entry is one charger or one Moogo account; the entry's family (`charger/`,
+`pump/`) does the device-specific work, this module only routes to it.
+"""
 
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
+from .families import FAMILIES, family_for
+from .runtime import OpenEVSEMoogoConfigEntry
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (actions are registered here once, for every entry)."""
+    """Register every family's actions once, whatever entries exist."""
+    for family in FAMILIES.values():
+        family.async_register_services(hass)
     return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> bool:
+    """Set up one charger or one Moogo account."""
+    family = family_for(entry)
+    await family.async_setup_entry(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, list(family.platforms))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> bool:
+    """Unload the entry's platforms, then let its family release what it holds."""
+    family = family_for(entry)
+    if not await hass.config_entries.async_unload_platforms(entry, list(family.platforms)):
+        return False
+    await family.async_unload_entry(hass, entry)
+    return True
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry, device_entry: DeviceEntry
+) -> bool:
+    """Let the user delete a device only when its family says it is gone."""
+    return await family_for(entry).async_remove_device(hass, entry, device_entry)

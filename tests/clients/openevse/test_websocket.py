@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -107,6 +108,27 @@ async def test_standalone_websocket_states_and_owned_session(simulator: ChargerS
     assert health.messages_received >= 1
     assert health.connection_attempts == 1
     assert health.reconnects == 0
+
+
+async def test_health_stamps_the_last_message(
+    simulator: ChargerSimulator, session: aiohttp.ClientSession
+) -> None:
+    recorder = Recorder()
+    websocket = OpenEVSEWebsocket(simulator.url, recorder, session=session, options=FAST_WEBSOCKET)
+    assert websocket.health.last_message_at is None
+    before = datetime.now(UTC)
+    async with websocket:
+        await wait_for(lambda: bool(recorder.data))
+        first = websocket.health
+        assert first.last_message_at is not None
+        assert first.last_message_at.tzinfo is UTC
+        assert before <= first.last_message_at <= datetime.now(UTC)
+        await asyncio.sleep(0.01)
+        await simulator.update_status(amp=5000)
+        await wait_for(lambda: len(recorder.data) > 1)
+        later = websocket.health.last_message_at
+    assert later is not None
+    assert later > first.last_message_at  # a snapshot is never updated; a new one moves on
 
 
 async def test_stop_before_start_and_twice(simulator: ChargerSimulator) -> None:

@@ -51,6 +51,7 @@ from .models import (
     Override,
     ScheduleEvent,
     ServiceLevel,
+    as_int,
 )
 from .transport import auth_headers, charger_url, decode_json, error_for_status, translate_errors
 from .version import FirmwareVersion
@@ -75,6 +76,15 @@ CHANGED_CONFIG: Final = "config"
 CHANGED_OVERRIDE: Final = "override"
 CHANGED_CLAIM_TARGET: Final = "claim_target"
 CHANGED_LIMIT: Final = "limit"
+
+# The /status counters the firmware bumps when a cached resource changed, with the resource.
+_VERSIONED_RESOURCES: Final = (
+    ("config_version", CHANGED_CONFIG),
+    ("override_version", CHANGED_OVERRIDE),
+    ("claims_version", CHANGED_CLAIM_TARGET),
+    ("limit_version", CHANGED_LIMIT),
+)
+_VERSION_KEYS: Final = frozenset(key for key, _ in _VERSIONED_RESOURCES)
 
 # Keys of /config the client writes; anything else is refused before it reaches the charger.
 WRITABLE_CONFIG_KEYS: Final = frozenset(
@@ -114,17 +124,25 @@ def _objects(body: Any, what: str) -> list[dict[str, Any]]:
     return [item for item in body if isinstance(item, dict)]
 
 
+_ABSENT: Final = object()
+
+
+def _changed_values(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
+    """Return the keys of ``new`` that ``old`` lacks or holds with another value.
+
+    A different JSON type counts as a change (0 is not false). Only ``new``'s keys are
+    looked at, so a pushed delta costs the size of the delta, not of the whole status.
+    """
+    return {
+        key
+        for key, value in new.items()
+        if type(previous := old.get(key, _ABSENT)) is not type(value) or previous != value
+    }
+
+
 def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
-    """Return the keys whose value differs (a different JSON type counts: 0 is not false)."""
-    changed = set(old.keys() - new.keys())
-    for key, value in new.items():
-        if key not in old:
-            changed.add(key)
-            continue
-        previous = old[key]
-        if type(previous) is not type(value) or previous != value:
-            changed.add(key)
-    return changed
+    """Return the keys whose value differs when ``new`` replaces ``old`` (removals count)."""
+    return _changed_values(old, new) | (old.keys() - new.keys())
 
 
 def _claim_body(
@@ -185,14 +203,21 @@ class OpenEVSE:
         self._injected_session = session
         self._owned_session: aiohttp.ClientSession | None = None
         self._lock = asyncio.Lock()
+        # The raw /status is the cache; its typed model is built only when read (see
+        # status_data) and dropped when the raw dict changes. A built model keeps a reference
+        # to the dict it was built from, so that dict is never mutated again: the next change
+        # copies it first (see _merge_status).
         self._status_raw: dict[str, Any] = {}
+        self._status: ChargerStatus | None = None
         self._config_raw: dict[str, Any] = {}
-        self._status = ChargerStatus.from_dict(self._status_raw)
         self._config = ChargerConfig.from_dict(self._config_raw)
         self._override: Override | None = None
         self._claim_target: ClaimTarget | None = None
         self._limit: Limit | None = None
         self._fetched_versions: dict[str, int] = {}
+        # Whether a counter in the cached status differs from the one last fetched, so a push
+        # has something to refetch (also after a failed refetch, which is retried).
+        self._versions_pending = False
         self._websocket: OpenEVSEWebsocket | None = None
         self._change_callbacks: list[ChangeCallback] = []
         self._state_callbacks: list[StateCallback] = []
@@ -319,8 +344,11 @@ class OpenEVSE:
                 status.setdefault("watthour", status.pop("wh"))
             changed |= _changed_keys(self._status_raw, status)
             self._status_raw = status
-            self._status = ChargerStatus.from_dict(status)
-        self._fetched_versions["config_version"] = self._status.config_version or 0
+            self._status = None
+        # /config was just fetched, whatever its counter says.
+        self._fetched_versions["config_version"] = (
+            as_int(self._status_raw.get("config_version")) or 0
+        )
         changed |= await self._refresh_versioned(request_timeout)
         self._notify(changed)
 
@@ -342,22 +370,27 @@ class OpenEVSE:
         their support is detected.
         """
         changed: set[str] = set()
-        status = self._status
-        counters = (
-            ("config_version", status.config_version, CHANGED_CONFIG),
-            ("override_version", status.override_version, CHANGED_OVERRIDE),
-            ("claims_version", status.claims_version, CHANGED_CLAIM_TARGET),
-            ("limit_version", status.limit_version, CHANGED_LIMIT),
-        )
-        for key, version, name in counters:
-            if version is None or self._fetched_versions.get(key) == version:
-                continue
-            before = self._cached(name)
-            await self._fetch(name, request_timeout)
-            self._fetched_versions[key] = version
-            if self._cached(name) != before:
-                changed.add(name)
+        try:
+            for key, version, name in self._outdated_versions():
+                before = self._cached(name)
+                await self._fetch(name, request_timeout)
+                self._fetched_versions[key] = version
+                if self._cached(name) != before:
+                    changed.add(name)
+        finally:
+            # Counters may have moved meanwhile, and a failed fetch leaves its counter
+            # unrecorded: what is still outdated decides whether the next push retries.
+            self._versions_pending = bool(self._outdated_versions())
         return changed
+
+    def _outdated_versions(self) -> list[tuple[str, int, str]]:
+        """Return (counter key, cached counter, resource) for each counter not yet fetched."""
+        outdated = []
+        for key, name in _VERSIONED_RESOURCES:
+            version = as_int(self._status_raw.get(key))
+            if version is not None and self._fetched_versions.get(key) != version:
+                outdated.append((key, version, name))
+        return outdated
 
     def _cached(self, name: str) -> object:
         """Return the cached value of a versioned resource."""
@@ -736,18 +769,35 @@ class OpenEVSE:
 
     async def _apply_delta(self, delta: dict[str, Any]) -> set[str]:
         """Merge a pushed delta into the cached status and refetch what its counters moved."""
-        if "wh" in delta:
-            delta["watthour"] = delta.pop("wh")
-        merged = {**self._status_raw, **delta}
-        changed = _changed_keys(self._status_raw, merged)
-        if changed:
-            self._status_raw = merged
-            self._status = ChargerStatus.from_dict(merged)
+        changed = self._merge_status(delta)
+        if not self._versions_pending:
+            return changed
         try:
             changed |= await self._refresh_versioned()
         except OpenEVSEError as err:
             # The counter stays unrecorded, so the next update or push retries the fetch.
             _LOGGER.warning("Could not refresh %s after a push: %s", self.host, err)
+        return changed
+
+    def _merge_status(self, delta: dict[str, Any]) -> set[str]:
+        """Merge a pushed delta into the raw status; return the keys whose value changed.
+
+        Only the delta's keys are compared, and the typed model is dropped (not rebuilt): the
+        cost of a push is the size of the delta, whatever the size of the status.
+        """
+        if "wh" in delta:
+            delta["watthour"] = delta.pop("wh")
+        changed = _changed_values(self._status_raw, delta)
+        if not changed:
+            return changed
+        if self._status is None:
+            self._status_raw.update(delta)
+        else:
+            # The model handed out holds the current dict: leave that snapshot untouched.
+            self._status_raw = {**self._status_raw, **delta}
+            self._status = None
+        if not changed.isdisjoint(_VERSION_KEYS):
+            self._versions_pending = True
         return changed
 
     def _notify(self, changed: set[str]) -> None:
@@ -762,12 +812,18 @@ class OpenEVSE:
     @property
     def status(self) -> str | None:
         """The charger's condition in one word (``active``, ``disabled``, ``sleeping`` ...)."""
-        return self._status.status_text
+        return self.status_data.status_text
 
     @property
     def status_data(self) -> ChargerStatus:
-        """The cached ``/status`` (kept current by :meth:`update` and the websocket)."""
-        return self._status
+        """The cached ``/status`` (kept current by :meth:`update` and the websocket).
+
+        Each value is a snapshot: later pushes produce a new object and never change it.
+        """
+        status = self._status
+        if status is None:
+            status = self._status = ChargerStatus.from_dict(self._status_raw)
+        return status
 
     @property
     def config_data(self) -> ChargerConfig:
@@ -807,32 +863,32 @@ class OpenEVSE:
     @property
     def state(self) -> EvseState | None:
         """The controller state (None when unknown)."""
-        return self._status.state
+        return self.status_data.state
 
     @property
     def vehicle_connected(self) -> bool | None:
         """Whether a vehicle is plugged in."""
-        return self._status.vehicle_connected
+        return self.status_data.vehicle_connected
 
     @property
     def charging_current(self) -> float | None:
         """Charge current in A."""
-        return self._status.charging_current
+        return self.status_data.charging_current
 
     @property
     def charging_power(self) -> float | None:
         """Charge power in W."""
-        return self._status.charging_power
+        return self.status_data.charging_power
 
     @property
     def usage_session(self) -> float | None:
         """Energy of the current session in Wh."""
-        return self._status.session_energy
+        return self.status_data.session_energy
 
     @property
     def usage_total(self) -> float | None:
         """Lifetime energy in kWh."""
-        return self._status.total_energy
+        return self.status_data.total_energy
 
     @property
     def min_amps(self) -> int | None:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 import aiohttp
+import orjson
 from aiohttp import hdrs
 from yarl import URL
 
@@ -67,10 +68,25 @@ def auth_headers(user: str | None, password: str | None) -> Mapping[str, str]:
     return MappingProxyType({hdrs.AUTHORIZATION: f"Basic {token}"})
 
 
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON text as :func:`json.loads` does, only faster.
+
+    orjson reads strict JSON; what it refuses (``NaN``, ``Infinity``, lone surrogates, very
+    deep nesting) goes through the standard parser, so the same documents are accepted with
+    the same values. The one difference: integers beyond 64 bits, which the firmware's JSON
+    library cannot write, come back as floats. Raises ``ValueError`` (or ``RecursionError``)
+    for text that is not JSON.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def decode_json(text: str) -> Any:
     """Parse a JSON body, raising the client's invalid-response error when it is not JSON."""
     try:
-        return json.loads(text)
+        return parse_json(text)
     except (ValueError, RecursionError) as err:
         raise OpenEVSEInvalidResponseError(f"not JSON: {preview(text)!r}") from err
 
@@ -83,7 +99,7 @@ def preview(text: str) -> str:
 def firmware_message(text: str) -> str:
     """Return the firmware's ``msg`` from a ``{"msg": ...}`` body, else a short excerpt."""
     try:
-        body = json.loads(text)
+        body = parse_json(text)
     except ValueError, RecursionError:
         return "" if text.lstrip().startswith("<") else preview(text)
     if isinstance(body, Mapping) and isinstance(body.get("msg"), str):

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -38,7 +38,7 @@ import aiohttp
 from yarl import URL
 
 from .exceptions import OpenEVSEConnectionError, OpenEVSEError
-from .transport import auth_headers, charger_url, translate_errors
+from .transport import auth_headers, charger_url, parse_json, translate_errors
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -175,6 +175,10 @@ class OpenEVSEWebsocket:
         self._task: asyncio.Task[None] | None = None
         self._health = WebsocketHealth(state=WebsocketState.CREATED)
         self._last_rx = 0.0
+        # Wall-clock time of the last message: stamped as a float on every message, because a
+        # datetime per message would cost more than the rest of its bookkeeping; turned into
+        # ``last_message_at`` only when a health snapshot is taken.
+        self._last_message_time: float | None = None
         self._connected_before = False
 
     # --- public surface -------------------------------------------------------------------
@@ -187,7 +191,10 @@ class OpenEVSEWebsocket:
     @property
     def health(self) -> WebsocketHealth:
         """A snapshot of the health counters."""
-        return replace(self._health)
+        received = self._last_message_time
+        if received is None:
+            return replace(self._health)
+        return replace(self._health, last_message_at=datetime.fromtimestamp(received, UTC))
 
     @property
     def options(self) -> WebsocketOptions:
@@ -364,9 +371,9 @@ class OpenEVSEWebsocket:
     async def _handle_text(self, text: str) -> None:
         self._last_rx = asyncio.get_running_loop().time()
         self._health.messages_received += 1
-        self._health.last_message_at = datetime.now(UTC)
+        self._last_message_time = time.time()
         try:
-            payload = json.loads(text)
+            payload = parse_json(text)
         except ValueError, RecursionError:
             _LOGGER.debug("Ignoring non-JSON websocket message from %s", self.uri.host)
             return

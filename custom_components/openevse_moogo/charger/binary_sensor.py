@@ -1,0 +1,119 @@
+"""Charger binary sensors: plug, charging, fault, claims in force and the push channel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, override
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.openevse_moogo.clients.openevse.models import EvseState
+
+from .data import ChargerData
+from .entity import ChargerEntity
+from .runtime import ChargerConfigEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerBinarySensorDescription(BinarySensorEntityDescription):
+    """How one charger binary sensor reads its value and whether this charger has it."""
+
+    is_on_fn: Callable[[ChargerData], bool | None]
+    exists_fn: Callable[[ChargerData], bool] = lambda _: True
+
+
+def _is_fault(data: ChargerData) -> bool | None:
+    state = data.status.state
+    return None if state is None else state.is_error
+
+
+def _is_charging(data: ChargerData) -> bool | None:
+    state = data.status.state
+    return None if state is None else state is EvseState.CHARGING
+
+
+BINARY_SENSORS: Final[tuple[ChargerBinarySensorDescription, ...]] = (
+    ChargerBinarySensorDescription(
+        key="vehicle_plugged_in",
+        translation_key="vehicle_plugged_in",
+        device_class=BinarySensorDeviceClass.PLUG,
+        is_on_fn=lambda data: data.status.vehicle_connected,
+    ),
+    ChargerBinarySensorDescription(
+        key="charging",
+        translation_key="charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        is_on_fn=_is_charging,
+    ),
+    ChargerBinarySensorDescription(
+        key="fault",
+        translation_key="fault",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=_is_fault,
+    ),
+    ChargerBinarySensorDescription(
+        key="manual_override",
+        translation_key="manual_override",
+        is_on_fn=lambda data: data.status.manual_override,
+        exists_fn=lambda data: "manual_override" in data.status.raw,
+    ),
+    ChargerBinarySensorDescription(
+        key="divert_active",
+        translation_key="divert_active",
+        is_on_fn=lambda data: data.status.divert_active,
+        exists_fn=lambda data: data.features.solar_divert,
+    ),
+    ChargerBinarySensorDescription(
+        key="shaper_active",
+        translation_key="shaper_active",
+        is_on_fn=lambda data: data.status.shaper_enabled,
+        exists_fn=lambda data: data.features.current_shaper,
+    ),
+    ChargerBinarySensorDescription(
+        key="limit_active",
+        translation_key="limit_active",
+        is_on_fn=lambda data: data.status.limit_active,
+        exists_fn=lambda data: data.features.limits,
+    ),
+    ChargerBinarySensorDescription(
+        key="push_connection",
+        translation_key="push_connection",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda data: data.push_connected,
+    ),
+)
+
+
+class ChargerBinarySensor(ChargerEntity, BinarySensorEntity):
+    """A charger binary sensor driven by its description."""
+
+    entity_description: ChargerBinarySensorDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """The sensor's value from the latest snapshot."""
+        return self.entity_description.is_on_fn(self.data)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors this charger can provide."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        ChargerBinarySensor(coordinator, description)
+        for description in BINARY_SENSORS
+        if description.exists_fn(coordinator.data)
+    )

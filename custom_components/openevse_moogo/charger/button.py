@@ -1,0 +1,73 @@
+"""Charger buttons: restart the WiFi gateway or the EVSE controller."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final, override
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button.const import ButtonDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.openevse_moogo.clients.openevse import OpenEVSE
+
+from .const import REQUEST_TIMEOUT
+from .data import ChargerData
+from .entity import ChargerEntity
+from .runtime import ChargerConfigEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerButtonDescription(ButtonEntityDescription):
+    """What pressing one charger button does."""
+
+    press_fn: Callable[[OpenEVSE], Awaitable[None]]
+    exists_fn: Callable[[ChargerData], bool] = lambda _: True
+
+
+BUTTONS: Final[tuple[ChargerButtonDescription, ...]] = (
+    ChargerButtonDescription(
+        key="restart_gateway",
+        translation_key="restart_gateway",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=lambda client: client.restart_gateway(request_timeout=REQUEST_TIMEOUT),
+    ),
+    ChargerButtonDescription(
+        key="restart_evse",
+        translation_key="restart_evse",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=lambda client: client.restart_evse(request_timeout=REQUEST_TIMEOUT),
+        # Older firmware can only restart the controller over RAPI, which it blocks.
+        exists_fn=lambda data: data.features.evse_restart,
+    ),
+)
+
+
+class ChargerButton(ChargerEntity, ButtonEntity):
+    """A charger button driven by its description."""
+
+    entity_description: ChargerButtonDescription
+
+    @override
+    async def async_press(self) -> None:
+        """Send the command."""
+        await self.coordinator.async_command(self.entity_description.press_fn)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons this charger supports."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        ChargerButton(coordinator, description)
+        for description in BUTTONS
+        if description.exists_fn(coordinator.data)
+    )

@@ -1,0 +1,254 @@
+"""One coordinator per charger: websocket push first, a slow poll only as a safety net.
+
+The vendored client keeps the charger's state: the websocket merges every pushed delta into its
+cache and refetches a resource (config, override, claims, limit) only when the matching
+``*_version`` counter moved. The coordinator turns each change into a new immutable
+:class:`ChargerData` snapshot; entities write their state only when their own value changed.
+Every call to the charger is bounded by its own deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Final, override
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from custom_components.openevse_moogo.clients.openevse import (
+    CHANGED_CLAIM_TARGET,
+    OpenEVSE,
+    OpenEVSEAuthenticationError,
+    OpenEVSEError,
+    WebsocketState,
+)
+from custom_components.openevse_moogo.clients.openevse.models import ClaimProperties
+from custom_components.openevse_moogo.const import DOMAIN, LOGGER
+from custom_components.openevse_moogo.errors import action_error, update_failed
+
+from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
+from .data import ChargerData
+from .errors import CHARGER_ERRORS
+
+if TYPE_CHECKING:
+    from .runtime import ChargerConfigEntry
+
+
+class Keep(Enum):
+    """Marker for "leave this claim property as it is"."""
+
+    KEEP = "keep"
+
+
+# A new boot time estimate within this margin of the last one is the same boot (jitter).
+_BOOT_TIME_TOLERANCE: Final = timedelta(seconds=60)
+
+
+class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
+    """Holds one charger's snapshot and its push channel."""
+
+    config_entry: ChargerConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: ChargerConfigEntry, client: OpenEVSE) -> None:
+        """Set up the coordinator around a client that is not yet connected."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"OpenEVSE {entry.title}",
+            update_interval=FALLBACK_POLL_INTERVAL,
+            always_update=False,
+        )
+        self.client = client
+        self.configuration_url = client.url
+        self._own_claim: ClaimProperties | None = None
+        self._boot_time: datetime | None = None
+        self._polling = False
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def async_run_push(self) -> None:
+        """Keep the websocket running until cancelled (run as the entry's background task)."""
+        unsubscribe = [
+            self.client.subscribe(self._handle_change),
+            self.client.subscribe_connection(self._handle_connection),
+        ]
+        try:
+            await self.client.ws_start()
+            await asyncio.Event().wait()
+        finally:
+            for unsubscribe_one in unsubscribe:
+                unsubscribe_one()
+            # Stops the websocket only: the shared session is injected and stays open.
+            await self.client.ws_disconnect()
+
+    # --- polling ---------------------------------------------------------------------------
+
+    @override
+    async def _async_update_data(self) -> ChargerData:
+        """Resynchronise everything: the fallback poll, also run when the push channel drops."""
+        self._polling = True
+        try:
+            await self._bounded(
+                self.client.update(force_status=True, request_timeout=REQUEST_TIMEOUT)
+            )
+            # At start-up we may already hold a claim (made before a restart); later on only a
+            # claim we believe we hold can have changed behind our back.
+            if self._own_claim is not None or self.data is None:
+                self._own_claim = await self._bounded(self.client.get_claim())
+        except OpenEVSEAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="charger_auth_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except (OpenEVSEError, TimeoutError) as err:
+            raise update_failed(err, CHARGER_ERRORS) from err
+        finally:
+            self._polling = False
+        return self._snapshot()
+
+    async def _bounded[T](self, call: Awaitable[T]) -> T:
+        """Await a client call under its own deadline (the shared session's is long)."""
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            return await call
+
+    # --- push ------------------------------------------------------------------------------
+
+    @callback
+    def _handle_change(self, changed: frozenset[str]) -> None:
+        """Publish a change of the client's cache (a pushed delta or a refetch it caused)."""
+        if self._polling:
+            return  # the running poll returns the new snapshot itself
+        if CHANGED_CLAIM_TARGET in changed and self._own_claim is not None:
+            # Our claim may have been released with the session (auto release): re-read it.
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_reload_own_claim(), "openevse own claim"
+            )
+        self._publish()
+
+    @callback
+    def _handle_connection(self, state: WebsocketState, error: str | None) -> None:
+        """Follow the push channel; check the charger with a poll when it drops."""
+        if state is WebsocketState.CONNECTED:
+            LOGGER.debug("Push channel to %s connected", self.config_entry.title)
+            self._publish()
+        elif state in (WebsocketState.DISCONNECTED, WebsocketState.ERROR):
+            LOGGER.debug("Push channel to %s lost: %s", self.config_entry.title, error)
+            if self.data is not None and self.data.push_connected:
+                self._publish()
+            # A poll tells "charger gone" (entities unavailable) from "websocket hiccup", and
+            # raises the reauth flow when the charger now rejects our credentials.
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), "openevse check after push loss"
+            )
+
+    async def _async_reload_own_claim(self) -> None:
+        try:
+            self._own_claim = await self._bounded(self.client.get_claim())
+        except (OpenEVSEError, TimeoutError) as err:
+            LOGGER.debug("Could not read our claim on %s: %s", self.config_entry.title, err)
+            return
+        self._publish()
+
+    @callback
+    def _publish(self) -> None:
+        """Hand the client's current state to the entities."""
+        if not self.last_update_success:
+            LOGGER.info("Charger %s is reachable again", self.config_entry.title)
+        self.async_set_updated_data(self._snapshot())
+
+    def _snapshot(self) -> ChargerData:
+        client = self.client
+        status = client.status_data
+        return ChargerData(
+            status=status,
+            config=client.config_data,
+            features=client.features,
+            override=client.override,
+            claim_target=client.claim_target,
+            own_claim=self._own_claim,
+            limit=client.limit,
+            boot_time=self._stable_boot_time(status.uptime),
+            push_connected=client.ws_state is WebsocketState.CONNECTED,
+        )
+
+    def _stable_boot_time(self, uptime: int | None) -> datetime | None:
+        """Boot time from the uptime, kept unchanged until the gateway really rebooted."""
+        if uptime is None:
+            return self._boot_time
+        estimate = (dt_util.utcnow() - timedelta(seconds=uptime)).replace(microsecond=0)
+        if self._boot_time is None or abs(estimate - self._boot_time) > _BOOT_TIME_TOLERANCE:
+            self._boot_time = estimate
+        return self._boot_time
+
+    # --- commands --------------------------------------------------------------------------
+
+    async def async_command(self, command: Callable[[OpenEVSE], Awaitable[Any]]) -> None:
+        """Run a command under its deadline; failures become translated errors.
+
+        While the push channel is down nothing would tell us the outcome, so poll after it.
+        """
+        try:
+            await self._bounded(command(self.client))
+        except OpenEVSEAuthenticationError as err:
+            self.config_entry.async_start_reauth(self.hass)
+            raise action_error(err, CHARGER_ERRORS) from err
+        except (OpenEVSEError, TimeoutError) as err:
+            raise action_error(err, CHARGER_ERRORS) from err
+        if not self.data.push_connected:
+            await self.async_refresh()
+
+    async def async_set_own_claim(
+        self,
+        *,
+        state: str | Keep | None = Keep.KEEP,
+        charge_current: int | Keep | None = Keep.KEEP,
+    ) -> None:
+        """Change our claim; ``Keep.KEEP`` keeps a property as it is, None drops it.
+
+        The firmware replaces a claim as a whole, so the properties we do not change are sent
+        again; a claim left with no property is released.
+        """
+        current = self._own_claim
+        new_state = _pick(state, current.state.value if current and current.state else None)
+        new_current = _pick(charge_current, current.charge_current if current else None)
+        if new_state is None and new_current is None:
+            await self.async_command(lambda client: client.release_claim())
+            self._own_claim = None
+        else:
+            await self.async_command(
+                lambda client: client.make_claim(
+                    state=new_state, charge_current=new_current, request_timeout=REQUEST_TIMEOUT
+                )
+            )
+            self._own_claim = ClaimProperties.from_dict(
+                {
+                    key: value
+                    for key, value in (("state", new_state), ("charge_current", new_current))
+                    if value is not None
+                }
+                | {"auto_release": True}
+            )
+        self._publish()
+
+    async def async_read_claim_target_state(self) -> str | None:
+        """Ask the charger which state its claims resolve to right now."""
+        try:
+            target = await self._bounded(
+                self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
+            )
+        except (OpenEVSEError, TimeoutError) as err:
+            raise action_error(err, CHARGER_ERRORS) from err
+        state = target.properties.state
+        return state.value if state is not None else None
+
+
+def _pick[T](requested: T | Keep | None, current: T | None) -> T | None:
+    """Return the requested value, or the current one when asked to keep it."""
+    return current if isinstance(requested, Keep) else requested

@@ -1,0 +1,123 @@
+"""Charger selects: the charger's own manual override, and the J1772 service level."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final, override
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.openevse_moogo.clients.openevse import OpenEVSE
+from custom_components.openevse_moogo.clients.openevse.models import ServiceLevel
+
+from .const import REQUEST_TIMEOUT
+from .data import ChargerData
+from .entity import ChargerEntity
+from .runtime import ChargerConfigEntry
+
+OVERRIDE_AUTO: Final = "auto"
+SERVICE_LEVELS: Final = {
+    ServiceLevel.AUTOMATIC: "automatic",
+    ServiceLevel.LEVEL_1: "level_1",
+    ServiceLevel.LEVEL_2: "level_2",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerSelectDescription(SelectEntityDescription):
+    """How one charger select reads and sets its option."""
+
+    current_fn: Callable[[ChargerData], str | None]
+    select_fn: Callable[[OpenEVSE, ChargerData, str], Awaitable[None]]
+    exists_fn: Callable[[ChargerData], bool] = lambda _: True
+
+
+def _override_state(data: ChargerData) -> str | None:
+    override = data.override
+    if override is None or override.state is None:
+        return OVERRIDE_AUTO
+    return override.state.value
+
+
+async def _select_override(client: OpenEVSE, data: ChargerData, option: str) -> None:
+    """``auto`` releases the override; otherwise keep its current limits and change the state."""
+    if option == OVERRIDE_AUTO:
+        await client.clear_override(request_timeout=REQUEST_TIMEOUT)
+        return
+    current = data.override
+    await client.set_override(
+        state=option,
+        charge_current=current.charge_current if current else None,
+        max_current=current.max_current if current else None,
+        auto_release=current.auto_release if current else None,
+        request_timeout=REQUEST_TIMEOUT,
+    )
+
+
+async def _select_service_level(client: OpenEVSE, _data: ChargerData, option: str) -> None:
+    level = next(level for level, name in SERVICE_LEVELS.items() if name == option)
+    await client.set_service_level(level, request_timeout=REQUEST_TIMEOUT)
+
+
+SELECTS: Final[tuple[ChargerSelectDescription, ...]] = (
+    ChargerSelectDescription(
+        key="override_state",
+        translation_key="override_state",
+        options=[OVERRIDE_AUTO, "active", "disabled"],
+        current_fn=_override_state,
+        select_fn=_select_override,
+        exists_fn=lambda data: data.features.claims,
+    ),
+    ChargerSelectDescription(
+        key="service_level_setting",
+        translation_key="service_level_setting",
+        options=list(SERVICE_LEVELS.values()),
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        current_fn=lambda data: (
+            SERVICE_LEVELS[data.config.service_level]
+            if data.config.service_level is not None
+            else None
+        ),
+        select_fn=_select_service_level,
+        exists_fn=lambda data: "service" in data.config.raw,
+    ),
+)
+
+
+class ChargerSelect(ChargerEntity, SelectEntity):
+    """A charger select driven by its description."""
+
+    entity_description: ChargerSelectDescription
+
+    @property
+    @override
+    def current_option(self) -> str | None:
+        """The selected option from the latest snapshot."""
+        return self.entity_description.current_fn(self.data)
+
+    @override
+    async def async_select_option(self, option: str) -> None:
+        """Apply the option."""
+        data = self.data
+        await self.coordinator.async_command(
+            lambda client: self.entity_description.select_fn(client, data, option)
+        )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the selects this charger supports."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        ChargerSelect(coordinator, description)
+        for description in SELECTS
+        if description.exists_fn(coordinator.data)
+    )

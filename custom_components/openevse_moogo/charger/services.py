@@ -1,0 +1,164 @@
+"""Charger actions: charge limits and the charger's manual override, targeted by device.
+
+Registered once when the integration loads; each call checks that the device is a loaded
+charger, validates the values against that charger and raises translated errors.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Final
+
+import probatio as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+
+from custom_components.openevse_moogo.clients.openevse.models import ChargeState, LimitType
+from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_CHARGER
+
+from .const import REQUEST_TIMEOUT
+from .coordinator import ChargerCoordinator
+from .runtime import ChargerConfigEntry
+
+SERVICE_SET_CHARGE_LIMIT: Final = "set_charge_limit"
+SERVICE_CLEAR_CHARGE_LIMIT: Final = "clear_charge_limit"
+SERVICE_SET_OVERRIDE: Final = "set_override"
+SERVICE_CLEAR_OVERRIDE: Final = "clear_override"
+
+ATTR_ENERGY: Final = "energy"
+ATTR_TIME: Final = "time"
+ATTR_SOC: Final = "soc"
+ATTR_RANGE: Final = "range"
+ATTR_AUTO_RELEASE: Final = "auto_release"
+ATTR_STATE: Final = "state"
+ATTR_CHARGE_CURRENT: Final = "charge_current"
+ATTR_MAX_CURRENT: Final = "max_current"
+
+_LIMIT_KINDS: Final = {
+    # field -> (firmware limit type, factor to the firmware's unit)
+    ATTR_ENERGY: (LimitType.ENERGY, 1000),  # kWh -> Wh
+    ATTR_TIME: (LimitType.TIME, 1),  # minutes
+    ATTR_SOC: (LimitType.SOC, 1),  # %
+    ATTR_RANGE: (LimitType.RANGE, 1),  # km or miles, as the charger is set
+}
+
+_DEVICE = {vol.Required(ATTR_DEVICE_ID): cv.string}
+
+SET_CHARGE_LIMIT_SCHEMA: Final = vol.All(
+    vol.Schema(
+        {
+            **_DEVICE,
+            vol.Exclusive(ATTR_ENERGY, "limit"): vol.All(vol.Coerce(float), vol.Range(min=0.1)),
+            vol.Exclusive(ATTR_TIME, "limit"): vol.All(vol.Coerce(int), vol.Range(min=1)),
+            vol.Exclusive(ATTR_SOC, "limit"): vol.All(vol.Coerce(int), vol.Range(min=1, max=100)),
+            vol.Exclusive(ATTR_RANGE, "limit"): vol.All(vol.Coerce(int), vol.Range(min=1)),
+            vol.Optional(ATTR_AUTO_RELEASE, default=True): cv.boolean,
+        }
+    ),
+    cv.has_at_least_one_key(*_LIMIT_KINDS),
+)
+SET_OVERRIDE_SCHEMA: Final = vol.Schema(
+    {
+        **_DEVICE,
+        vol.Optional(ATTR_STATE): vol.In([state.value for state in ChargeState]),
+        vol.Optional(ATTR_CHARGE_CURRENT): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional(ATTR_MAX_CURRENT): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional(ATTR_AUTO_RELEASE, default=True): cv.boolean,
+    }
+)
+DEVICE_SCHEMA: Final = vol.Schema(_DEVICE)
+
+
+def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _coordinator_for(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinator:
+    """Return the coordinator of the loaded charger entry owning the targeted device."""
+    device_id: str = call.data[ATTR_DEVICE_ID]
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        raise _validation_error("charger_device_not_found", device_id=device_id)
+    for entry_id in device.config_entries:
+        entry: ChargerConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_FAMILY) != FAMILY_CHARGER:
+            continue
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _validation_error("charger_not_loaded", name=entry.title)
+        return entry.runtime_data.coordinator
+    raise _validation_error("charger_device_not_found", device_id=device_id)
+
+
+def _check_current(coordinator: ChargerCoordinator, field: str, amps: int | None) -> None:
+    """Reject a current outside the charger's hardware range."""
+    if amps is None:
+        return
+    config = coordinator.data.config
+    low, high = config.min_current_hard or 6, config.max_current_hard or 80
+    if not low <= amps <= high:
+        raise _validation_error(
+            "charger_current_out_of_range", field=field, min=str(low), max=str(high)
+        )
+
+
+async def _set_charge_limit(hass: HomeAssistant, call: ServiceCall) -> None:
+    coordinator = _coordinator_for(hass, call)
+    if not coordinator.data.features.limits:
+        raise _validation_error("charger_limits_not_supported")
+    field = next(field for field in _LIMIT_KINDS if field in call.data)
+    kind, factor = _LIMIT_KINDS[field]
+    value = round(call.data[field] * factor)
+    auto_release: bool = call.data[ATTR_AUTO_RELEASE]
+    await coordinator.async_command(
+        lambda client: client.set_limit(
+            kind, value, auto_release=auto_release, request_timeout=REQUEST_TIMEOUT
+        )
+    )
+
+
+async def _clear_charge_limit(hass: HomeAssistant, call: ServiceCall) -> None:
+    coordinator = _coordinator_for(hass, call)
+    await coordinator.async_command(
+        lambda client: client.clear_limit(request_timeout=REQUEST_TIMEOUT)
+    )
+
+
+async def _set_override(hass: HomeAssistant, call: ServiceCall) -> None:
+    coordinator = _coordinator_for(hass, call)
+    data: dict[str, Any] = call.data
+    _check_current(coordinator, ATTR_CHARGE_CURRENT, data.get(ATTR_CHARGE_CURRENT))
+    _check_current(coordinator, ATTR_MAX_CURRENT, data.get(ATTR_MAX_CURRENT))
+    await coordinator.async_command(
+        lambda client: client.set_override(
+            state=data.get(ATTR_STATE),
+            charge_current=data.get(ATTR_CHARGE_CURRENT),
+            max_current=data.get(ATTR_MAX_CURRENT),
+            auto_release=data[ATTR_AUTO_RELEASE],
+            request_timeout=REQUEST_TIMEOUT,
+        )
+    )
+
+
+async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> None:
+    coordinator = _coordinator_for(hass, call)
+    await coordinator.async_command(
+        lambda client: client.clear_override(request_timeout=REQUEST_TIMEOUT)
+    )
+
+
+@callback
+def async_register_charger_services(hass: HomeAssistant) -> None:
+    """Register the charger actions (once, when the integration loads)."""
+    for name, handler, schema in (
+        (SERVICE_SET_CHARGE_LIMIT, _set_charge_limit, SET_CHARGE_LIMIT_SCHEMA),
+        (SERVICE_CLEAR_CHARGE_LIMIT, _clear_charge_limit, DEVICE_SCHEMA),
+        (SERVICE_SET_OVERRIDE, _set_override, SET_OVERRIDE_SCHEMA),
+        (SERVICE_CLEAR_OVERRIDE, _clear_override, DEVICE_SCHEMA),
+    ):
+        hass.services.async_register(DOMAIN, name, partial(handler, hass), schema=schema)

@@ -1,0 +1,139 @@
+"""Charger switches: charging (pause/resume through our own claim), solar divert, shaper.
+
+"Charging" never touches the charger's own manual override or schedule: it holds our own claim
+(priority 500). Off asks the charger to pause; on releases our pause and, only when something
+of lower priority (schedule, solar divert in eco mode, "start disabled") still holds it paused,
+asks it to charge. The claim is released automatically when the car is unplugged, so the
+charger's own rules apply again to the next session. The charger's manual override (its web UI
+or button) outranks us; while it decides, the switch refuses with an explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final, override
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.openevse_moogo.clients.openevse.models import ChargeState, DivertMode
+from custom_components.openevse_moogo.const import DOMAIN
+
+from .const import REQUEST_TIMEOUT
+from .coordinator import ChargerCoordinator
+from .data import ChargerData
+from .entity import ChargerEntity
+from .runtime import ChargerConfigEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerSwitchDescription(SwitchEntityDescription):
+    """How one charger switch reads and sets its state."""
+
+    is_on_fn: Callable[[ChargerData], bool | None]
+    set_fn: Callable[[ChargerCoordinator, bool], Awaitable[None]]
+    exists_fn: Callable[[ChargerData], bool] = lambda _: True
+
+
+def _charging_allowed(data: ChargerData) -> bool | None:
+    """Whether the charger may charge: its manager state after every claim is resolved."""
+    status = data.status.manager_status
+    return None if status is None else status is ChargeState.ACTIVE
+
+
+async def _set_charging(coordinator: ChargerCoordinator, allow: bool) -> None:
+    wanted = ChargeState.ACTIVE if allow else ChargeState.DISABLED
+    override_state = coordinator.data.override.state if coordinator.data.override else None
+    if override_state is not None and override_state is not wanted:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="charger_override_in_force",
+            translation_placeholders={"state": override_state.value},
+        )
+    if not allow:
+        await coordinator.async_set_own_claim(state=ChargeState.DISABLED.value)
+        return
+    own = coordinator.data.own_claim
+    if own is not None and own.state is ChargeState.DISABLED:
+        await coordinator.async_set_own_claim(state=None)
+    if await coordinator.async_read_claim_target_state() != ChargeState.ACTIVE.value:
+        await coordinator.async_set_own_claim(state=ChargeState.ACTIVE.value)
+
+
+async def _set_divert(coordinator: ChargerCoordinator, eco: bool) -> None:
+    mode = DivertMode.ECO if eco else DivertMode.FAST
+    await coordinator.async_command(
+        lambda client: client.set_divert_mode(mode, request_timeout=REQUEST_TIMEOUT)
+    )
+
+
+async def _set_shaper(coordinator: ChargerCoordinator, enabled: bool) -> None:
+    await coordinator.async_command(
+        lambda client: client.set_current_shaper(enabled, request_timeout=REQUEST_TIMEOUT)
+    )
+
+
+SWITCHES: Final[tuple[ChargerSwitchDescription, ...]] = (
+    ChargerSwitchDescription(
+        key="charging_enabled",
+        translation_key="charging_enabled",
+        is_on_fn=_charging_allowed,
+        set_fn=_set_charging,
+        exists_fn=lambda data: data.features.claims,
+    ),
+    ChargerSwitchDescription(
+        key="solar_divert",
+        translation_key="solar_divert",
+        is_on_fn=lambda data: (
+            None if data.status.divert_mode is None else data.status.divert_mode is DivertMode.ECO
+        ),
+        set_fn=_set_divert,
+        exists_fn=lambda data: data.features.solar_divert,
+    ),
+    ChargerSwitchDescription(
+        key="current_shaper",
+        translation_key="current_shaper",
+        is_on_fn=lambda data: data.status.shaper_enabled,
+        set_fn=_set_shaper,
+        exists_fn=lambda data: data.features.current_shaper,
+    ),
+)
+
+
+class ChargerSwitch(ChargerEntity, SwitchEntity):
+    """A charger switch driven by its description."""
+
+    entity_description: ChargerSwitchDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """The switch's state from the latest snapshot."""
+        return self.entity_description.is_on_fn(self.data)
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn on."""
+        await self.entity_description.set_fn(self.coordinator, True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn off."""
+        await self.entity_description.set_fn(self.coordinator, False)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches this charger supports."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        ChargerSwitch(coordinator, description)
+        for description in SWITCHES
+        if description.exists_fn(coordinator.data)
+    )

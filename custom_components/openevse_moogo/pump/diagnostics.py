@@ -1,0 +1,85 @@
+"""Diagnostics of a Moogo account: pumps, schedules, settings, login guard and polling."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_TOKEN, CONF_USER_ID
+from .data import PumpData
+from .runtime import PumpConfigEntry
+
+# Secrets and identifiers of the account and its pumps; the time zone is kept (it explains
+# schedule times), ids are not.
+TO_REDACT = {
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_USER_ID,
+    "email",
+    "userId",
+    "deviceId",
+    "device_id",
+    "id",
+    "token",
+    "unique_id",
+    "title",
+}
+
+
+def _pump(pump: PumpData) -> dict[str, Any]:
+    return {
+        "device": dict(pump.device.raw),
+        "status": dict(pump.status.raw),
+        "schedules": dict(pump.schedules.raw) if pump.schedules else None,
+        "config": dict(pump.config.raw) if pump.config else None,
+        "firmware": dict(pump.firmware.raw) if pump.firmware else None,
+        "last_spray_end": pump.last_spray_end.isoformat() if pump.last_spray_end else None,
+    }
+
+
+async def async_get_pump_diagnostics(hass: HomeAssistant, entry: PumpConfigEntry) -> dict[str, Any]:
+    """Return the account's redacted diagnostics."""
+    coordinator = entry.runtime_data.coordinator
+    client = entry.runtime_data.client
+    guard = client.login_guard
+    data = coordinator.data
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "cloud": {
+                "base_url": str(client.base_url),
+                "authenticated": client.is_authenticated,
+                "token_expires_at": (
+                    client.token_expires_at.isoformat() if client.token_expires_at else None
+                ),
+            },
+            "login_guard": {
+                "max_per_hour": guard.max_per_hour,
+                "attempts_in_last_hour": guard.attempts_in_window,
+                "daily_cap_hit_at": (
+                    guard.daily_cap_hit_at.isoformat() if guard.daily_cap_hit_at else None
+                ),
+            },
+            "polling": {
+                **asdict(coordinator.stats),
+                "last_update_success": coordinator.last_update_success,
+                "update_interval": (
+                    coordinator.update_interval.total_seconds()
+                    if coordinator.update_interval
+                    else None
+                ),
+            },
+            "liquids": [dict(liquid.raw) for liquid in data.liquids],
+            "pumps": [_pump(pump) for pump in data.pumps.values()],
+        },
+        TO_REDACT,
+    )

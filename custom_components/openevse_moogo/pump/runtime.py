@@ -1,0 +1,22 @@
+"""What a loaded Moogo account entry holds at runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+
+from custom_components.openevse_moogo.clients.moogo import MoogoClient
+
+from .coordinator import MoogoCoordinator
+
+
+@dataclass
+class PumpRuntimeData:
+    """The account's client and the coordinator polling its pumps."""
+
+    client: MoogoClient
+    coordinator: MoogoCoordinator
+
+
+type PumpConfigEntry = ConfigEntry[PumpRuntimeData]

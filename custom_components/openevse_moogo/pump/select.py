@@ -1,0 +1,81 @@
+"""Selects of a pump: which concentrate it is filled with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
+from custom_components.openevse_moogo.const import DOMAIN
+
+from .const import REQUEST_TIMEOUT
+from .coordinator import PART_CONFIG
+from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .runtime import PumpConfigEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class PumpSelectEntityDescription(SelectEntityDescription, PumpEntityDescription):
+    """Describes a pump select."""
+
+
+CONCENTRATE = PumpSelectEntityDescription(
+    key="concentrate",
+    translation_key="concentrate",
+    entity_category=EntityCategory.CONFIG,
+)
+
+
+class PumpConcentrateSelect(PumpEntity, SelectEntity):
+    """The concentrate type, from the vendor's list; the pump's mix ratio follows the choice."""
+
+    @property
+    def options(self) -> list[str]:
+        """The concentrate types on offer (and the pump's own, should the list lack it)."""
+        names = [liquid.name for liquid in self.coordinator.data.liquids]
+        current = self.current_option
+        if current is not None and current not in names:
+            names.append(current)
+        return names
+
+    @property
+    def current_option(self) -> str | None:
+        """The concentrate the pump is set to."""
+        config = self.pump.config
+        return None if config is None else config.liquid_name
+
+    async def async_select_option(self, option: str) -> None:
+        """Set the concentrate and its recommended mix ratio."""
+        liquid = next((item for item in self.coordinator.data.liquids if item.name == option), None)
+        if liquid is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="moogo_unknown_concentrate",
+                translation_placeholders={"option": option},
+            )
+        client, pump_id = self.coordinator.client, self.pump_id
+        await self.coordinator.async_change(
+            pump_id,
+            PART_CONFIG,
+            lambda: client.update_device_config(
+                pump_id,
+                MoogoConfigUpdate(
+                    liquid_name=liquid.name, liquid_concentration=liquid.concentration
+                ),
+                request_timeout=REQUEST_TIMEOUT,
+            ),
+        )
+
+
+async def async_setup_pump_selects(
+    hass: HomeAssistant,
+    entry: PumpConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the concentrate select of every pump of the account."""
+    async_add_pump_entities(entry, async_add_entities, (CONCENTRATE,), PumpConcentrateSelect)

@@ -1,0 +1,87 @@
+"""Switches of a pump: spraying, and the master switch of its schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import REQUEST_TIMEOUT
+from .coordinator import PART_SCHEDULES, MoogoCoordinator
+from .data import PumpData
+from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .runtime import PumpConfigEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class PumpSwitchEntityDescription(SwitchEntityDescription, PumpEntityDescription):
+    """Describes a pump switch."""
+
+    value_fn: Callable[[MoogoCoordinator, PumpData], bool | None]
+    set_fn: Callable[[MoogoCoordinator, str, bool], Awaitable[Any]]
+
+
+async def _spray(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+    await coordinator.async_spray(pump_id, start=on)
+
+
+async def _schedules(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+    client = coordinator.client
+    await coordinator.async_change(
+        pump_id,
+        PART_SCHEDULES,
+        lambda: client.set_schedules_enabled(pump_id, on, request_timeout=REQUEST_TIMEOUT),
+    )
+
+
+def _spraying(coordinator: MoogoCoordinator, pump: PumpData) -> bool:
+    pending = coordinator.pending_spray(pump.device_id)
+    return pump.running if pending is None else pending
+
+
+SWITCHES: tuple[PumpSwitchEntityDescription, ...] = (
+    PumpSwitchEntityDescription(
+        key="spray",
+        translation_key="spray",
+        value_fn=_spraying,
+        set_fn=_spray,
+    ),
+    PumpSwitchEntityDescription(
+        key="schedules",
+        translation_key="schedules",
+        value_fn=lambda _coordinator, pump: pump.schedules_enabled,
+        set_fn=_schedules,
+    ),
+)
+
+
+class PumpSwitch(PumpEntity, SwitchEntity):
+    """A switch of a pump; errors of the cloud surface as translated errors."""
+
+    entity_description: PumpSwitchEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The state (a command in flight shows the state it asked for)."""
+        return self.entity_description.value_fn(self.coordinator, self.pump)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on."""
+        await self.entity_description.set_fn(self.coordinator, self.pump_id, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch off."""
+        await self.entity_description.set_fn(self.coordinator, self.pump_id, False)
+
+
+async def async_setup_pump_switches(
+    hass: HomeAssistant,
+    entry: PumpConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches of every pump of the account."""
+    async_add_pump_entities(entry, async_add_entities, SWITCHES, PumpSwitch)

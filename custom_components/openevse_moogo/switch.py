@@ -1,0 +1,21 @@
+"""Switches of chargers and pumps (the descriptions live in `charger/` and `pump/`)."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .platform import async_setup_family_platform
+from .runtime import OpenEVSEMoogoConfigEntry
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OpenEVSEMoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the entry's switches."""
+    await async_setup_family_platform(hass, entry, Platform.SWITCH, async_add_entities)

@@ -1,0 +1,1 @@
+"""Developer commands (setup, test, develop) and their Python helpers."""

@@ -1,0 +1,1 @@
+"""Simulators of an OpenEVSE charger and the Moogo cloud, served over real sockets."""
