@@ -36,7 +36,7 @@ HOUR = 3600.0
 IDLE_HOURS = 24  # a whole day, so every slower clock (firmware 6 h, catalogue 24 h) shows
 SPRAY_HOURS = 2
 # Seconds the simulated pump takes to act on a command, across the real cloud's 3-5 s; the
-# half seconds show the integration's 1 s confirm polls rounding the wait up.
+# half seconds show how closely the integration's confirm polls follow the pump's own delay.
 CONFIRM_DELAYS = (3.0, 3.5, 4.0, 4.5, 5.0)
 ACCOUNT = "account"  # requests that belong to the account, not to one pump
 
