@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from custom_components.openevse_moogo.clients.openevse.models import EvseState
 
 from .data import ChargerData
-from .entity import ChargerEntity
+from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
 
 
@@ -111,9 +111,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensors this charger can provide."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        ChargerBinarySensor(coordinator, description)
-        for description in BINARY_SENSORS
-        if description.exists_fn(coordinator.data)
-    )
+    async_add_supported(entry, async_add_entities, ChargerBinarySensor, BINARY_SENSORS)

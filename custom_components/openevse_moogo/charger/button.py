@@ -16,7 +16,7 @@ from custom_components.openevse_moogo.clients.openevse import OpenEVSE
 
 from .const import REQUEST_TIMEOUT
 from .data import ChargerData
-from .entity import ChargerEntity
+from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
 
 
@@ -65,9 +65,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons this charger supports."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        ChargerButton(coordinator, description)
-        for description in BUTTONS
-        if description.exists_fn(coordinator.data)
-    )
+    async_add_supported(entry, async_add_entities, ChargerButton, BUTTONS)

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.entity import OpenEVSEMoogoEntity
 
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
+from .runtime import ChargerConfigEntry
+
+
+class SupportsExists(Protocol):
+    """A description that knows whether the charger can provide its entity."""
+
+    @property
+    def exists_fn(self) -> Callable[[ChargerData], bool]:
+        """Whether the charger reports what the entity shows."""
+        ...
 
 
 def charger_device_info(data: ChargerData, configuration_url: str) -> DeviceInfo:
@@ -47,3 +61,18 @@ class ChargerEntity(OpenEVSEMoogoEntity[ChargerCoordinator]):
     def data(self) -> ChargerData:
         """The charger's current snapshot."""
         return self.coordinator.data
+
+
+def async_add_supported[DescriptionT: SupportsExists](
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_type: Callable[[ChargerCoordinator, DescriptionT], Entity],
+    descriptions: Iterable[DescriptionT],
+) -> None:
+    """Add an entity for each description the charger's firmware can provide."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        entity_type(coordinator, description)
+        for description in descriptions
+        if description.exists_fn(coordinator.data)
+    )

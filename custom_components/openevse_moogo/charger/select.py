@@ -16,7 +16,7 @@ from custom_components.openevse_moogo.clients.openevse.models import ServiceLeve
 
 from .const import REQUEST_TIMEOUT
 from .data import ChargerData
-from .entity import ChargerEntity
+from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
 
 OVERRIDE_AUTO: Final = "auto"
@@ -115,9 +115,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the selects this charger supports."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        ChargerSelect(coordinator, description)
-        for description in SELECTS
-        if description.exists_fn(coordinator.data)
-    )
+    async_add_supported(entry, async_add_entities, ChargerSelect, SELECTS)

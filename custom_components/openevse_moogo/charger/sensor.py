@@ -33,7 +33,7 @@ from homeassistant.util import dt as dt_util
 from custom_components.openevse_moogo.clients.openevse.models import ChargerStatus, EvseState
 
 from .data import ChargerData
-from .entity import ChargerEntity
+from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
 
 # Controller state -> the status sensor's option (translated in en.json).
@@ -352,9 +352,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors this charger can provide."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        ChargerSensor(coordinator, description)
-        for description in SENSORS
-        if description.exists_fn(coordinator.data)
-    )
+    async_add_supported(entry, async_add_entities, ChargerSensor, SENSORS)

@@ -25,7 +25,7 @@ from custom_components.openevse_moogo.const import DOMAIN
 from .const import REQUEST_TIMEOUT
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
-from .entity import ChargerEntity
+from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
 
 
@@ -131,9 +131,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches this charger supports."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        ChargerSwitch(coordinator, description)
-        for description in SWITCHES
-        if description.exists_fn(coordinator.data)
-    )
+    async_add_supported(entry, async_add_entities, ChargerSwitch, SWITCHES)
