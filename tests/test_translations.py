@@ -1,0 +1,110 @@
+"""Every name, state, error, repair and action the code refers to has English text.
+
+Home Assistant shows a raw key (or nothing) when a translation is missing, and hassfest does
+not check custom integrations' usage, so these tests read the code's own references.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescription
+from homeassistant.helpers.entity import EntityDescription
+
+from custom_components.openevse_moogo.charger.errors import CHARGER_ERRORS
+from custom_components.openevse_moogo.const import DOMAIN
+from custom_components.openevse_moogo.pump.errors import MOOGO_ERRORS
+
+INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / DOMAIN
+PLATFORMS = ("sensor", "binary_sensor", "switch", "number", "select", "button", "event", "update")
+TRANSLATIONS: dict[str, Any] = json.loads(
+    (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8")
+)
+ICONS: dict[str, Any] = json.loads((INTEGRATION / "icons.json").read_text(encoding="utf-8"))
+
+
+def _descriptions(family: str, platform: str) -> list[EntityDescription]:
+    """Every entity description a family's platform module defines."""
+    if not (INTEGRATION / family / f"{platform}.py").exists():
+        return []
+    module = importlib.import_module(f"custom_components.{DOMAIN}.{family}.{platform}")
+    found: list[EntityDescription] = []
+    for value in vars(module).values():
+        candidates = value if isinstance(value, tuple | list) else (value,)
+        found.extend(item for item in candidates if isinstance(item, EntityDescription))
+    return found
+
+
+ALL_DESCRIPTIONS = [
+    (platform, description)
+    for family in ("charger", "pump")
+    for platform in PLATFORMS
+    for description in _descriptions(family, platform)
+]
+
+
+def test_every_family_platform_has_descriptions() -> None:
+    assert {platform for platform, _ in ALL_DESCRIPTIONS} == set(PLATFORMS)
+
+
+@pytest.mark.parametrize(
+    ("platform", "description"),
+    ALL_DESCRIPTIONS,
+    ids=[f"{platform}.{d.key}" for platform, d in ALL_DESCRIPTIONS],
+)
+def test_entity_names_and_states_are_translated(
+    platform: str, description: EntityDescription
+) -> None:
+    key = description.translation_key
+    if key is None:  # named by its device class, which Home Assistant translates itself
+        assert description.device_class is not None
+        return
+    entry = TRANSLATIONS["entity"][platform][key]
+    assert entry.get("name"), f"entity.{platform}.{key}.name"
+    if (
+        isinstance(description, SensorEntityDescription)
+        and description.device_class is SensorDeviceClass.ENUM
+        and description.options
+    ):
+        assert set(description.options) <= set(entry.get("state", {})), key
+
+
+def test_icons_refer_to_translated_entities() -> None:
+    for platform, icons in ICONS.get("entity", {}).items():
+        assert set(icons) <= set(TRANSLATIONS["entity"][platform]), platform
+
+
+def test_error_tables_are_translated() -> None:
+    keys = set(CHARGER_ERRORS.values()) | set(MOOGO_ERRORS.values()) | {"unknown_error"}
+    assert keys <= set(TRANSLATIONS["exceptions"])
+    for key in keys:
+        assert TRANSLATIONS["exceptions"][key]["message"]
+
+
+def test_literal_error_and_issue_keys_are_translated() -> None:
+    """translation_key="..." outside entity descriptions names an exception or a repair issue."""
+    known = set(TRANSLATIONS["exceptions"]) | set(TRANSLATIONS.get("issues", {}))
+    literal = re.compile(r'translation_key="([a-z0-9_]+)"')
+    used: set[str] = set()
+    for path in INTEGRATION.rglob("*.py"):
+        if path.stem in PLATFORMS or "clients" in path.parts:
+            continue
+        used.update(literal.findall(path.read_text(encoding="utf-8")))
+    assert used, "the pattern should find the keys the code raises"
+    assert used <= known, sorted(used - known)
+
+
+def test_actions_and_their_fields_are_translated() -> None:
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
+    for action, spec in services.items():
+        text = TRANSLATIONS["services"][action]
+        assert text["name"], action
+        assert text["description"], action
+        for field in (spec or {}).get("fields", {}):
+            assert text["fields"][field]["name"], f"{action}.{field}"
