@@ -34,4 +34,5 @@ async def test_diagnostics_redact_secrets(
     assert diagnostics["config"]["www_password"] == "**REDACTED**"
     assert diagnostics["websocket"]["state"] == "connected"
     assert diagnostics["coordinator"]["push_connected"] is True
+    assert diagnostics["coordinator"]["last_background_refresh_error"] is None
     assert diagnostics["features"]["claims"] is True

@@ -35,6 +35,7 @@ async def test_diagnostics_redact_every_secret(
     assert pump["config"]["timeZone"] == "America/Los_Angeles"
     assert pump["status"]["firmware"] == "1.0.8"
     assert diagnostics["login_guard"]["attempts_in_last_hour"] == 0
+    assert diagnostics["login_guard"]["credentials_rejected_at"] is None
     assert diagnostics["polling"]["polls"] >= 1
     assert diagnostics["polling"]["calls_by_kind"]["get_device_status"] >= 1
     assert diagnostics["cloud"]["authenticated"] is True

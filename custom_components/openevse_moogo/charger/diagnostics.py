@@ -51,6 +51,9 @@ async def async_get_charger_diagnostics(
             "last_update_success": coordinator.last_update_success,
             "update_interval": str(coordinator.update_interval),
             "push_connected": data.push_connected,
+            "last_background_refresh_error": (
+                str(runtime.client.background_error) if runtime.client.background_error else None
+            ),
         },
         "websocket": asdict(health) if health is not None else None,
         "feeds": {

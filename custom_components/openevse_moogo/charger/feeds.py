@@ -3,17 +3,21 @@
 The user picks the entities in the options flow. Their states are converted to the firmware's
 units (W, V, %, km or miles as the charger is set, seconds), coalesced (only the latest value of
 each feed is sent) and rate limited: the charger is a single-threaded ESP32, so at most one
-batch goes out per ``FEED_MIN_INTERVAL``. Unknown, unavailable and non-numeric states are
-skipped. Everything stops when the entry unloads.
+batch goes out per ``FEED_MIN_INTERVAL``, as one ``POST /status``. Unknown, unavailable and
+non-numeric states are skipped. Everything stops when the entry unloads.
+
+The firmware applies vehicle values only when its vehicle data source is HTTP. When the user
+feeds vehicle data and the charger takes it from elsewhere (none, Tesla, MQTT), the source is
+switched to HTTP once, right before the first vehicle values go out after start; it is never
+written otherwise (a later change made on the charger is respected until the next start).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any, Final
 
 from homeassistant.components.sensor import SensorDeviceClass
@@ -45,7 +49,11 @@ from homeassistant.util.unit_conversion import (
     PowerConverter,
 )
 
-from custom_components.openevse_moogo.clients.openevse import OpenEVSE, OpenEVSEError
+from custom_components.openevse_moogo.clients.openevse import (
+    OpenEVSE,
+    OpenEVSEError,
+    VehicleDataSource,
+)
 from custom_components.openevse_moogo.const import LOGGER
 
 from .const import (
@@ -166,6 +174,8 @@ class ChargerFeeds:
         self._task: asyncio.Task[None] | None = None
         self._last_sent = 0.0
         self._failing = False
+        # Whether the charger's vehicle data source still has to be switched to HTTP.
+        self._select_http_source = False
         self.sent: list[dict[str, float]] = []
         """Batches sent since start (newest last, at most a few kept), for diagnostics."""
 
@@ -176,15 +186,24 @@ class ChargerFeeds:
 
     @callback
     def start(self) -> None:
-        """Send the current values, then every change."""
+        """Send the current values (together, in one batch), then every change."""
         if not self._feeds:
             return
+        source = self._client.config_data.vehicle_data_source
+        self._select_http_source = (
+            any(feed.key in _VEHICLE_KEYS for feed in self._feeds.values())
+            # An unknown source (no such config key) is left alone.
+            and source is not None
+            and source != VehicleDataSource.HTTP
+        )
         self._unsubscribe = async_track_state_change_event(
             self._hass, list(self._feeds), self._handle_event
         )
         for entity_id in self._feeds:
             if (state := self._hass.states.get(entity_id)) is not None:
                 self._queue(entity_id, state)
+        if self._pending:
+            self._schedule()
 
     async def stop(self) -> None:
         """Stop listening and drop what was not sent yet."""
@@ -202,19 +221,22 @@ class ChargerFeeds:
 
     @callback
     def _handle_event(self, event: Event[EventStateChangedData]) -> None:
-        if (state := event.data["new_state"]) is not None:
-            self._queue(event.data["entity_id"], state)
+        if (state := event.data["new_state"]) is not None and self._queue(
+            event.data["entity_id"], state
+        ):
+            self._schedule()
 
     @callback
-    def _queue(self, entity_id: str, state: State) -> None:
+    def _queue(self, entity_id: str, state: State) -> bool:
+        """Keep the state's value for the next batch; False when there is nothing to send."""
         feed = self._feeds[entity_id]
         value = feed.convert(state, bool(self._client.config_data.vehicle_range_miles))
         if value is None:
-            return
+            return False
         if feed.key == "grid_ie" and self._invert_grid:
             value = -value
         self._pending[feed.key] = round(value, 2)
-        self._schedule()
+        return True
 
     @callback
     def _schedule(self) -> None:
@@ -256,27 +278,16 @@ class ChargerFeeds:
             self._schedule()
 
     async def _post(self, batch: dict[str, float]) -> None:
-        """Send one batch with the client's feed calls, each under its own deadline."""
+        """Send one batch in one request, under its own deadline."""
         client = self._client
-        calls: list[Callable[[], Awaitable[None]]] = []
-        for key, setter in (
-            ("voltage", client.set_voltage),
-            ("solar", client.set_solar_production),
-            ("grid_ie", client.set_grid_power),
-            ("shaper_live_pwr", client.set_shaper_live_power),
-        ):
-            if key in batch:
-                calls.append(partial(setter, batch[key], request_timeout=REQUEST_TIMEOUT))
-        if any(key in batch for key in _VEHICLE_KEYS):
-            calls.append(
-                partial(
-                    client.set_vehicle_data,
-                    soc=batch.get("battery_level"),
-                    range_=batch.get("battery_range"),
-                    eta=batch.get("time_to_full_charge"),
-                    request_timeout=REQUEST_TIMEOUT,
-                )
-            )
-        for call in calls:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                await call()
+        if self._select_http_source and not batch.keys().isdisjoint(_VEHICLE_KEYS):
+            # Without it the firmware ignores the vehicle values (one config write).
+            if client.config_data.vehicle_data_source != VehicleDataSource.HTTP:
+                LOGGER.info("Switching the charger's vehicle data source to HTTP")
+                async with asyncio.timeout(REQUEST_TIMEOUT):
+                    await client.set_vehicle_data_source(
+                        VehicleDataSource.HTTP, request_timeout=REQUEST_TIMEOUT
+                    )
+            self._select_http_source = False
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            await client.post_status_feeds(**batch, request_timeout=REQUEST_TIMEOUT)

@@ -68,6 +68,11 @@ async def async_get_pump_diagnostics(hass: HomeAssistant, entry: PumpConfigEntry
                 "daily_cap_hit_at": (
                     guard.daily_cap_hit_at.isoformat() if guard.daily_cap_hit_at else None
                 ),
+                "credentials_rejected_at": (
+                    guard.credentials_rejected_at.isoformat()
+                    if guard.credentials_rejected_at
+                    else None
+                ),
             },
             "polling": {
                 **asdict(coordinator.stats),

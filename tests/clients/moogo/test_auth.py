@@ -1,5 +1,9 @@
 """Login, token handling, token restore and the login guard, against the simulated cloud."""
 
+# These tests assert state before and after awaits that change it (latches, errors);
+# mypy narrows across awaits and would call the second assertion unreachable.
+# mypy: disable-error-code="unreachable"
+
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +17,7 @@ from custom_components.openevse_moogo.clients.moogo import (
     MoogoAuthenticationError,
     MoogoAuthToken,
     MoogoClient,
+    MoogoInvalidCredentialsError,
     MoogoLoginLimitError,
     MoogoRateLimitError,
 )
@@ -195,14 +200,87 @@ async def test_burst_with_failing_login_makes_one_attempt(
         *(client.get_device_status(i) for i in sim.device_ids * 4), return_exceptions=True
     )
 
-    assert all(isinstance(result, MoogoAuthenticationError) for result in results)
+    assert all(isinstance(result, MoogoInvalidCredentialsError) for result in results)
     assert logins(sim) == 2
     assert client.auth_token is None
 
-    # The next call (say, the next poll) may try once more, within the guard's budget.
+
+async def test_refused_credentials_stop_every_further_login(
+    client: MoogoClient, sim: MoogoCloudSimulator
+) -> None:
+    """After the cloud's 10104 the client never asks again until it gets new credentials."""
+    await client.authenticate()
+    sim.expire_tokens()
+    sim.faults.wrong_password = True
+
+    with pytest.raises(MoogoInvalidCredentialsError, match="10104") as caught:
+        await client.get_devices()  # rejected token, one re-login, refused
+    assert isinstance(caught.value, MoogoAuthenticationError)
+    assert logins(sim) == 2
+    assert client.login_guard.credentials_rejected_at is not None
+
+    # Even once the cloud would accept them again, nothing reaches it: not the next polls,
+    # not an explicit login.
     sim.faults.wrong_password = False
+    for _ in range(3):
+        with pytest.raises(MoogoInvalidCredentialsError, match="new credentials"):
+            await client.get_devices()
+        with pytest.raises(MoogoAuthenticationError, match="new credentials"):
+            await client.authenticate()
+    assert logins(sim) == 2
+    assert client.login_guard.attempts_in_window == 2
+
+    # New credentials lift the block (and only it): the next call logs in.
+    client.set_credentials(sim.email, sim.password)
+    assert client.login_guard.credentials_rejected_at is None
+    assert client.login_guard.attempts_in_window == 2
     assert await client.get_devices()
     assert logins(sim) == 3
+
+
+async def test_guard_reset_lifts_the_refused_credentials_block(
+    sim: MoogoCloudSimulator, session: aiohttp.ClientSession
+) -> None:
+    guard = LoginGuard()
+    first, second = (
+        MoogoClient(
+            email=sim.email,
+            password=sim.password,
+            session=session,
+            base_url=sim.url,
+            login_guard=guard,
+        )
+        for _ in range(2)
+    )
+    sim.faults.wrong_password = True
+    with pytest.raises(MoogoInvalidCredentialsError):
+        await first.authenticate()
+    # The block holds for every client sharing the account's guard.
+    with pytest.raises(MoogoInvalidCredentialsError):
+        await second.get_devices()
+    assert logins(sim) == 1
+
+    sim.faults.wrong_password = False
+    guard.reset()
+    assert guard.credentials_rejected_at is None
+    assert await second.get_devices()
+    assert logins(sim) == 2
+
+
+async def test_set_credentials_keeps_the_token_of_the_same_account_only(
+    client: MoogoClient, sim: MoogoCloudSimulator
+) -> None:
+    token = await client.authenticate()
+    client.set_credentials(sim.email, "a-new-password")
+    assert client.auth_token == token
+    assert await client.get_devices()  # the held token still works: no login
+    assert logins(sim) == 1
+
+    client.set_credentials("someone.else@example.com", sim.password)
+    assert client.auth_token is None
+    with pytest.raises(MoogoInvalidCredentialsError):
+        await client.get_devices()  # the simulated cloud knows only one account
+    assert logins(sim) == 2
 
 
 async def test_token_rejected_after_fresh_login(session: aiohttp.ClientSession) -> None:

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from custom_components.openevse_moogo.clients.moogo import (
     LiquidLevel,
     MoogoApiError,
-    MoogoAuthenticationError,
     MoogoDevice,
     MoogoDeviceConfig,
     MoogoDeviceNotFoundError,
     MoogoDeviceOfflineError,
     MoogoDeviceStatus,
     MoogoError,
+    MoogoInvalidCredentialsError,
     MoogoInvalidResponseError,
     MoogoLiquidType,
     MoogoLoginLimitError,
@@ -67,7 +67,7 @@ def test_success_returns_data() -> None:
     ("code", "message", "device", "error"),
     [
         (401, "Unauthorized", False, UnauthorizedError),
-        (10104, "Incorrect email or password", False, MoogoAuthenticationError),
+        (10104, "Incorrect email or password", False, MoogoInvalidCredentialsError),
         (
             10000,
             "Exceeded maximum login attempts today. Please try again tomorrow.",

@@ -45,6 +45,8 @@ async def test_no_secret_in_any_log_line(
     except MoogoError as err:
         errors.append(err)
     sim.faults.wrong_password = False
+    # Refused credentials block every login until the caller gives them again.
+    client.set_credentials(sim.email, sim.password)
     sim.faults.login_cap_after = 0
     for _ in range(2):
         try:

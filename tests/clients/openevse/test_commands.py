@@ -17,6 +17,7 @@ from custom_components.openevse_moogo.clients.openevse import (
     OpenEVSECommandError,
     OpenEVSEServerError,
     ServiceLevel,
+    VehicleDataSource,
 )
 from tests.simulators.openevse import CLIENT_MANUAL, ChargerSimulator
 
@@ -108,6 +109,8 @@ async def test_config_writes(simulator: ChargerSimulator, charger: OpenEVSE) -> 
     assert simulator.config["divert_enabled"] is True
     await charger.set_led_brightness(42)
     assert simulator.config["led_brightness"] == 42
+    await charger.set_vehicle_data_source(2)
+    assert simulator.config["vehicle_data_src"] == VehicleDataSource.MQTT
     config = await charger.set_config({"max_current_soft": 20, "pause_uses_disabled": True})
     assert config.max_current_soft == 20
     assert config.pause_uses_disabled is True
@@ -125,6 +128,60 @@ async def test_feeds_posted_to_status(simulator: ChargerSimulator, charger: Open
     await charger.set_vehicle_data(soc=55, range_=210, eta=3600)
     await charger.set_home_battery(soc=80, power=-1200)
     assert simulator.requests.count(("POST", "/status")) == 6
+
+
+def status_posts(simulator: ChargerSimulator) -> int:
+    return simulator.requests.count(("POST", "/status"))
+
+
+async def test_several_feeds_go_out_in_one_request() -> None:
+    # The development firmware also takes the vehicle charge limit and the home battery.
+    async with ChargerSimulator(profile="dev", tick=0.05) as simulator:
+        charger = OpenEVSE(f"{simulator.host}:{simulator.port}")
+        await charger.set_vehicle_data_source(VehicleDataSource.HTTP)
+        assert simulator.config["vehicle_data_src"] == 3
+        assert charger.config_data.vehicle_data_source == VehicleDataSource.HTTP
+
+        await charger.post_status_feeds(
+            voltage=229,
+            grid_ie=-640,
+            shaper_live_pwr=3100,
+            battery_level=71,
+            battery_range=305,
+            time_to_full_charge=2400,
+            vehicle_charge_limit=90,
+            home_battery_soc=65,
+            home_battery_power=-900,
+        )
+
+        assert status_posts(simulator) == 1
+        status = simulator.status
+        assert (status["voltage"], status["grid_ie"], status["shaper_live_pwr"]) == (
+            229,
+            -640,
+            3100,
+        )
+        assert (status["battery_level"], status["battery_range"]) == (71, 305)
+        assert (status["time_to_full_charge"], status["vehicle_charge_limit"]) == (2400, 90)
+        assert (status["home_battery_soc"], status["home_battery_power"]) == (65, -900)
+
+        await charger.post_status_feeds(solar=1800, request_timeout=2.0)
+        assert status_posts(simulator) == 2
+        assert simulator.status["solar"] == 1800
+        assert simulator.status["grid_ie"] == -640  # not sent, so left alone
+
+
+async def test_feed_mistakes_raise_value_error(
+    simulator: ChargerSimulator, charger: OpenEVSE
+) -> None:
+    with pytest.raises(ValueError, match="no value"):
+        await charger.post_status_feeds()
+    with pytest.raises(ValueError, match="not both"):
+        await charger.post_status_feeds(solar=100, grid_ie=-100)
+    with pytest.raises(ValueError, match="VehicleDataSource"):
+        await charger.set_vehicle_data_source(7)
+    assert status_posts(simulator) == 0
+    assert ("POST", "/config") not in simulator.requests
 
 
 async def test_restarts_succeed_even_when_the_reboot_cuts_the_connection(

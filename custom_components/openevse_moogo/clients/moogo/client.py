@@ -19,7 +19,10 @@ exposes the token, user id and expiry so the caller can persist them and restore
 without logging in, and logs in again only when the cloud rejects the token (HTTP or JSON 401),
 at most once per request. Concurrent requests that meet a rejected token share one login, and a
 :class:`LoginGuard` caps how many logins can happen at all, because the cloud locks an account
-out for the day after a handful of them.
+out for the day after a handful of them. Once the cloud refused the email or password (code
+10104), no further login is attempted: every call that needs one raises
+:class:`MoogoInvalidCredentialsError` at once, until the caller gives new credentials with
+:meth:`MoogoClient.set_credentials` or resets the guard (``client.login_guard.reset()``).
 
 Start and stop are not idempotent and are never retried on failure: they return a result in the
 state "sent", and :meth:`MoogoClient.confirm_spray` can then poll the status (without re-sending)
@@ -47,6 +50,7 @@ from .exceptions import (
     MoogoAuthenticationError,
     MoogoConnectionError,
     MoogoError,
+    MoogoInvalidCredentialsError,
     MoogoLoginLimitError,
     MoogoTimeoutError,
     MoogoValidationError,
@@ -195,6 +199,20 @@ class MoogoClient:
         """The login budget in force; call ``login_guard.reset()`` after a daily-cap lockout."""
         return self._login_guard
 
+    def set_credentials(self, email: str, password: str) -> None:
+        """Use a new email and password for the next login, and allow logins again.
+
+        Lifts the block a refused login left (see :class:`MoogoInvalidCredentialsError`); the
+        hourly budget and the daily-cap latch stay. A token held for the same email is kept
+        (it still works until the cloud rejects it); another email drops it. Nothing is sent:
+        call :meth:`authenticate` to log in now.
+        """
+        if email != self._email:
+            self._auth = None
+        self._email = email
+        self._password = password
+        self._login_guard.accept_new_credentials()
+
     @property
     def auth_token(self) -> MoogoAuthToken | None:
         """The current login (token, user id, expiry) to persist, or ``None``."""
@@ -266,6 +284,13 @@ class MoogoClient:
             # Only the cloud's daily cap gets here (the guard refuses before sending).
             _LOGGER.warning("Moogo cloud reports its daily login cap; logins are paused")
             self._login_guard.trip_daily_cap()
+            raise
+        except MoogoInvalidCredentialsError:
+            # Trying again with the same credentials can only fail again and spend the cap.
+            _LOGGER.warning(
+                "Moogo cloud refused the email or password; no login until new credentials"
+            )
+            self._login_guard.reject_credentials()
             raise
         except UnauthorizedError as err:
             raise MoogoAuthenticationError("The cloud refused the login") from err

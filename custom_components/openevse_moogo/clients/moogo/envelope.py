@@ -17,10 +17,10 @@ from typing import Any
 
 from .exceptions import (
     MoogoApiError,
-    MoogoAuthenticationError,
     MoogoDeviceNotFoundError,
     MoogoDeviceOfflineError,
     MoogoError,
+    MoogoInvalidCredentialsError,
     MoogoInvalidResponseError,
     MoogoLoginLimitError,
     MoogoRateLimitError,
@@ -110,7 +110,7 @@ def raise_for_code(code: int, message: str | None, *, device_request: bool) -> N
     if code == CODE_UNAUTHORIZED:
         raise UnauthorizedError(f"The token was rejected ({detail})")
     if code == CODE_BAD_CREDENTIALS:
-        raise MoogoAuthenticationError(f"Invalid email or password ({detail})")
+        raise MoogoInvalidCredentialsError(f"Invalid email or password ({detail})")
     if code == CODE_GENERIC_BUSINESS and is_login_cap_message(text):
         raise MoogoLoginLimitError(f"Daily login cap reached ({detail})", daily_cap=True)
     if code == CODE_GENERIC_BUSINESS:

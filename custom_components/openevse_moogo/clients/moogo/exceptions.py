@@ -11,6 +11,7 @@ Hierarchy::
     ├── MoogoConnectionError (ConnectionError)
     │   └── MoogoTimeoutError (TimeoutError)
     ├── MoogoAuthenticationError
+    │   └── MoogoInvalidCredentialsError (10104, and every login refused after it)
     ├── MoogoRateLimitError
     │   └── MoogoLoginLimitError
     ├── MoogoServerError
@@ -39,6 +40,14 @@ class MoogoTimeoutError(MoogoConnectionError, TimeoutError):
 
 class MoogoAuthenticationError(MoogoError):
     """The credentials were rejected, or a token stayed rejected after a fresh login."""
+
+
+class MoogoInvalidCredentialsError(MoogoAuthenticationError):
+    """The cloud refused the email or password (code 10104).
+
+    The login guard then refuses every further login with this error, without asking the
+    cloud, until the client gets new credentials or the guard is reset.
+    """
 
 
 class MoogoRateLimitError(MoogoError):

@@ -6,6 +6,11 @@ owner's phone app out. The guard therefore allows at most ``max_per_hour`` login
 sliding hour, and none at all once the cloud has reported its daily cap, until the caller calls
 :meth:`LoginGuard.reset` (for example after the user confirmed their credentials again).
 
+A login the cloud refuses for a wrong email or password (code 10104) would fail the same way
+each time and only spend the daily cap, so after the first one no login is attempted either:
+:meth:`LoginGuard.acquire` raises :class:`MoogoInvalidCredentialsError` until new credentials
+are given (:meth:`MoogoClient.set_credentials` clears that block) or :meth:`LoginGuard.reset`.
+
 One guard may be shared by several clients of the same account (for example across reloads of an
 integration) by passing it to each client.
 """
@@ -17,14 +22,14 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from .exceptions import MoogoLoginLimitError
+from .exceptions import MoogoInvalidCredentialsError, MoogoLoginLimitError
 
 DEFAULT_MAX_LOGINS_PER_HOUR = 3
 _WINDOW_SECONDS = 3600.0
 
 
 class LoginGuard:
-    """Sliding-hour login budget plus a latch for the cloud's daily login cap."""
+    """Sliding-hour login budget plus latches for the daily login cap and refused credentials."""
 
     def __init__(
         self,
@@ -39,6 +44,7 @@ class LoginGuard:
         self._clock = clock
         self._attempts: deque[float] = deque()
         self._daily_cap_hit_at: datetime | None = None
+        self._credentials_rejected_at: datetime | None = None
 
     @property
     def max_per_hour(self) -> int:
@@ -51,6 +57,11 @@ class LoginGuard:
         return self._daily_cap_hit_at
 
     @property
+    def credentials_rejected_at(self) -> datetime | None:
+        """When the cloud refused the email or password, or ``None`` if not since cleared."""
+        return self._credentials_rejected_at
+
+    @property
     def attempts_in_window(self) -> int:
         """Login attempts made in the last hour."""
         self._forget_old_attempts()
@@ -59,9 +70,15 @@ class LoginGuard:
     def acquire(self) -> None:
         """Account for one login attempt, or raise if none is allowed now.
 
-        Raises :class:`MoogoLoginLimitError` with ``daily_cap=True`` after the cloud's daily cap,
-        or with ``retry_after`` set when the hourly budget is spent.
+        Raises :class:`MoogoInvalidCredentialsError` after the cloud refused the credentials,
+        :class:`MoogoLoginLimitError` with ``daily_cap=True`` after the cloud's daily cap, or
+        with ``retry_after`` set when the hourly budget is spent.
         """
+        if self._credentials_rejected_at is not None:
+            raise MoogoInvalidCredentialsError(
+                "The cloud refused the email or password; no login until new credentials "
+                "are given or the guard is reset"
+            )
         if self._daily_cap_hit_at is not None:
             raise MoogoLoginLimitError(
                 "The cloud's daily login cap was reached; logins stay blocked until reset",
@@ -81,9 +98,18 @@ class LoginGuard:
         """Block every login until :meth:`reset`: the cloud reported its daily cap."""
         self._daily_cap_hit_at = datetime.now(UTC)
 
+    def reject_credentials(self) -> None:
+        """Block every login until new credentials or :meth:`reset`: the cloud refused them."""
+        self._credentials_rejected_at = datetime.now(UTC)
+
+    def accept_new_credentials(self) -> None:
+        """Lift the refused-credentials block only (new credentials were given)."""
+        self._credentials_rejected_at = None
+
     def reset(self) -> None:
-        """Clear the daily-cap latch and the hourly budget."""
+        """Clear both latches (daily cap, refused credentials) and the hourly budget."""
         self._daily_cap_hit_at = None
+        self._credentials_rejected_at = None
         self._attempts.clear()
 
     def _forget_old_attempts(self) -> None:

@@ -18,6 +18,7 @@ from .client import (
     CHANGED_CONFIG,
     CHANGED_LIMIT,
     CHANGED_OVERRIDE,
+    DEFAULT_BACKGROUND_TIMEOUT,
     DEFAULT_CLAIM_CLIENT_ID,
     DEFAULT_REQUEST_TIMEOUT,
     WRITABLE_CONFIG_KEYS,
@@ -53,6 +54,7 @@ from .models import (
     Override,
     ScheduleEvent,
     ServiceLevel,
+    VehicleDataSource,
 )
 from .version import FirmwareVersion
 from .websocket import (
@@ -70,6 +72,7 @@ __all__ = [
     "CHANGED_CONFIG",
     "CHANGED_LIMIT",
     "CHANGED_OVERRIDE",
+    "DEFAULT_BACKGROUND_TIMEOUT",
     "DEFAULT_CLAIM_CLIENT_ID",
     "DEFAULT_REQUEST_TIMEOUT",
     "SIGNAL_CONNECTION_STATE",
@@ -105,6 +108,7 @@ __all__ = [
     "ScheduleEvent",
     "ServiceLevel",
     "StateCallback",
+    "VehicleDataSource",
     "WebsocketCallback",
     "WebsocketHealth",
     "WebsocketOptions",

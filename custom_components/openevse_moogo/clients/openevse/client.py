@@ -14,6 +14,13 @@ other code. Every network method takes a
 keyword-only ``request_timeout`` (seconds) that overrides the session's timeout for each
 request of that call.
 
+Work the client starts by itself, without a caller to put a deadline around it (the refetch of
+``/config``, ``/override``, ``/claims/target`` or ``/limit`` after a pushed delta moved their
+``*_version`` counter), runs under the constructor's ``background_timeout`` instead, whatever
+session is in use: a hung charger cannot hold the websocket's reader hostage. A refetch that
+fails or runs out of time is logged, kept in :attr:`OpenEVSE.background_error` and retried on
+the next push or :meth:`OpenEVSE.update`.
+
 Caller mistakes (an out-of-range value, an unknown config key) raise ``ValueError``; everything
 the charger or the network does wrong raises an :class:`~.exceptions.OpenEVSEError`.
 """
@@ -51,6 +58,7 @@ from .models import (
     Override,
     ScheduleEvent,
     ServiceLevel,
+    VehicleDataSource,
     as_int,
 )
 from .transport import auth_headers, charger_url, decode_json, error_for_status, translate_errors
@@ -67,6 +75,8 @@ from .websocket import (
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
+DEFAULT_BACKGROUND_TIMEOUT: Final = 10.0
+"""Deadline (seconds) of the refetches the client starts by itself after a push."""
 DEFAULT_CLAIM_CLIENT_ID: Final = 23
 """Claim slot used for our own claims. The firmware's own services use ids from 65537 up and
 python-openevse-http uses 20, so 23 keeps clear of both."""
@@ -99,6 +109,7 @@ WRITABLE_CONFIG_KEYS: Final = frozenset(
         "max_current_soft",
         "pause_uses_disabled",
         "default_state",
+        "vehicle_data_src",
     }
 )
 
@@ -145,6 +156,11 @@ def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
     return _changed_values(old, new) | (old.keys() - new.keys())
 
 
+def _feed_body(**values: float | None) -> dict[str, float]:
+    """Return the ``POST /status`` document of the values given (None means not sent)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _claim_body(
     state: ChargeState | str | None,
     charge_current: int | None,
@@ -169,8 +185,10 @@ class OpenEVSE:
 
     ``host`` is a host name or IP address, optionally with ``:port``, or a full base URL. The
     keyword-only options select HTTPS (``ssl``, ``verify_ssl``), a ``port``, the timeout of a
-    session the client creates (``request_timeout``), the claim slot for :meth:`make_claim`
-    (``claim_client_id``) and the websocket policy (``websocket_options``).
+    session the client creates (``request_timeout``), the deadline of the refetches the client
+    starts by itself after a push, whatever the session (``background_timeout``), the claim
+    slot for :meth:`make_claim` (``claim_client_id``) and the websocket policy
+    (``websocket_options``).
     """
 
     def __init__(
@@ -186,10 +204,13 @@ class OpenEVSE:
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         claim_client_id: int = DEFAULT_CLAIM_CLIENT_ID,
         websocket_options: WebsocketOptions | None = None,
+        background_timeout: float = DEFAULT_BACKGROUND_TIMEOUT,
     ) -> None:
         """Configure the client; nothing is sent before the first call."""
         if request_timeout <= 0:
             raise ValueError("request_timeout must be positive")
+        if background_timeout <= 0:
+            raise ValueError("background_timeout must be positive")
         self.host = host
         self.url = str(charger_url(host, port=port, ssl=ssl))
         self._base = charger_url(host, port=port, ssl=ssl)
@@ -198,6 +219,7 @@ class OpenEVSE:
         self._auth_headers = auth_headers(user, pwd)
         self._verify_ssl = verify_ssl
         self._request_timeout = request_timeout
+        self._background_timeout = background_timeout
         self._claim_client_id = claim_client_id
         self._websocket_options = websocket_options
         self._injected_session = session
@@ -218,6 +240,7 @@ class OpenEVSE:
         # Whether a counter in the cached status differs from the one last fetched, so a push
         # has something to refetch (also after a failed refetch, which is retried).
         self._versions_pending = False
+        self._background_error: OpenEVSEError | None = None
         self._websocket: OpenEVSEWebsocket | None = None
         self._change_callbacks: list[ChangeCallback] = []
         self._state_callbacks: list[StateCallback] = []
@@ -377,6 +400,8 @@ class OpenEVSE:
                 self._fetched_versions[key] = version
                 if self._cached(name) != before:
                     changed.add(name)
+            # Everything the counters named is cached now: an earlier failure is resolved.
+            self._background_error = None
         finally:
             # Counters may have moved meanwhile, and a failed fetch leaves its counter
             # unrecorded: what is still outdated decides whether the next push retries.
@@ -611,6 +636,14 @@ class OpenEVSE:
         """Enable or disable solar divert."""
         await self.set_config({"divert_enabled": enabled}, request_timeout=request_timeout)
 
+    async def set_vehicle_data_source(
+        self, source: VehicleDataSource | int, *, request_timeout: float | None = None
+    ) -> None:
+        """Choose where the charger takes vehicle data from (HTTP for :meth:`set_vehicle_data`)."""
+        await self.set_config(
+            {"vehicle_data_src": VehicleDataSource(source).value}, request_timeout=request_timeout
+        )
+
     async def set_led_brightness(
         self, brightness: int, *, request_timeout: float | None = None
     ) -> None:
@@ -639,6 +672,51 @@ class OpenEVSE:
 
     async def _post_status(self, body: dict[str, Any], request_timeout: float | None) -> None:
         await self._command("POST", "/status", json=body, request_timeout=request_timeout)
+
+    async def post_status_feeds(
+        self,
+        *,
+        voltage: float | None = None,
+        solar: float | None = None,
+        grid_ie: float | None = None,
+        shaper_live_pwr: float | None = None,
+        battery_level: float | None = None,
+        battery_range: float | None = None,
+        time_to_full_charge: float | None = None,
+        vehicle_charge_limit: float | None = None,
+        home_battery_soc: float | None = None,
+        home_battery_power: float | None = None,
+        request_timeout: float | None = None,
+    ) -> None:
+        """Feed several values to the charger in one ``POST /status`` (the firmware's names).
+
+        ``voltage`` (V, applied between 60 and 300), ``solar`` (W produced) **or** ``grid_ie``
+        (W, positive import), ``shaper_live_pwr`` (W, whole-house load), the vehicle's
+        ``battery_level`` (%), ``battery_range`` (km or miles as the charger is set),
+        ``time_to_full_charge`` (s) and, on newer firmware, ``vehicle_charge_limit`` (%),
+        ``home_battery_soc`` (%) and ``home_battery_power`` (W). Values left at None are not
+        sent. The charger applies vehicle values only when its vehicle data source is HTTP
+        (config ``vehicle_data_src`` 3). One request instead of one per value matters to the
+        single-threaded gateway.
+        """
+        if solar is not None and grid_ie is not None:
+            # The firmware applies only solar then, silently dropping grid_ie.
+            raise ValueError("feed solar or grid_ie, not both")
+        body = _feed_body(
+            voltage=voltage,
+            solar=solar,
+            grid_ie=grid_ie,
+            shaper_live_pwr=shaper_live_pwr,
+            battery_level=battery_level,
+            battery_range=battery_range,
+            time_to_full_charge=time_to_full_charge,
+            vehicle_charge_limit=vehicle_charge_limit,
+            home_battery_soc=home_battery_soc,
+            home_battery_power=home_battery_power,
+        )
+        if not body:
+            raise ValueError("no value to feed")
+        await self._post_status(body, request_timeout)
 
     async def set_voltage(self, voltage: float, *, request_timeout: float | None = None) -> None:
         """Tell the charger the grid voltage (applied between 60 and 300 V)."""
@@ -672,15 +750,7 @@ class OpenEVSE:
 
         The charger applies it only when its vehicle data source is set to HTTP.
         """
-        body = {
-            key: value
-            for key, value in (
-                ("battery_level", soc),
-                ("battery_range", range_),
-                ("time_to_full_charge", eta),
-            )
-            if value is not None
-        }
+        body = _feed_body(battery_level=soc, battery_range=range_, time_to_full_charge=eta)
         if not body:
             raise ValueError("no vehicle data given")
         await self._post_status(body, request_timeout)
@@ -693,11 +763,7 @@ class OpenEVSE:
         request_timeout: float | None = None,
     ) -> None:
         """Feed the home battery's charge (%) and power (W) (newer firmware)."""
-        body = {
-            key: value
-            for key, value in (("home_battery_soc", soc), ("home_battery_power", power))
-            if value is not None
-        }
+        body = _feed_body(home_battery_soc=soc, home_battery_power=power)
         if not body:
             raise ValueError("no home battery data given")
         await self._post_status(body, request_timeout)
@@ -767,16 +833,35 @@ class OpenEVSE:
             return
         self._notify(await self._apply_delta(data))
 
+    @property
+    def background_error(self) -> OpenEVSEError | None:
+        """Why the last refetch the client started by itself failed; None once one succeeds.
+
+        A timeout (after ``background_timeout``) is an :class:`OpenEVSETimeoutError`. The
+        resource stays outdated and is fetched again on the next push or :meth:`update`.
+        """
+        return self._background_error
+
     async def _apply_delta(self, delta: dict[str, Any]) -> set[str]:
         """Merge a pushed delta into the cached status and refetch what its counters moved."""
         changed = self._merge_status(delta)
         if not self._versions_pending:
             return changed
         try:
-            changed |= await self._refresh_versioned()
+            # Nobody waits on this work with a deadline of their own, and an injected session's
+            # timeout may be long: bound the whole refetch (queueing for the lock included).
+            with translate_errors(
+                f"refresh after a push ({self._background_timeout:g} s deadline)"
+            ):
+                async with asyncio.timeout(self._background_timeout):
+                    changed |= await self._refresh_versioned()
         except OpenEVSEError as err:
             # The counter stays unrecorded, so the next update or push retries the fetch.
-            _LOGGER.warning("Could not refresh %s after a push: %s", self.host, err)
+            if self._background_error is None:
+                _LOGGER.warning("Could not refresh %s after a push: %s", self.host, err)
+            else:
+                _LOGGER.debug("Could not refresh %s after a push: %s", self.host, err)
+            self._background_error = err
         return changed
 
     def _merge_status(self, delta: dict[str, Any]) -> set[str]:

@@ -83,6 +83,16 @@ class ServiceLevel(IntEnum):
     LEVEL_2 = 2
 
 
+class VehicleDataSource(IntEnum):
+    """Config ``vehicle_data_src``: where the charger takes vehicle SoC, range and ETA from."""
+
+    NONE = 0
+    TESLA = 1
+    MQTT = 2
+    HTTP = 3
+    """``POST /status`` (what :meth:`OpenEVSE.post_status_feeds` sends)."""
+
+
 class LimitType(StrEnum):
     """Kinds of charge limit: minutes, session Wh, battery % or vehicle range."""
 
