@@ -43,6 +43,16 @@ async def test_setup_push_and_unload(
     assert not async_get_clientsession(hass).closed
 
 
+async def test_fallback_poll_with_healthy_push_costs_one_request(
+    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    """The safety-net poll reads /status only while push is up: <= 12 requests an hour."""
+    await wait_for(lambda: state_of(hass, PUSH) == "on")
+    mark = len(charger.requests)
+    await loaded.runtime_data.coordinator.async_refresh()
+    assert charger.requests[mark:] == [("GET", "/status")]
+
+
 async def test_setup_retries_when_unreachable(
     hass: HomeAssistant, charger: ChargerSimulator
 ) -> None:

@@ -93,9 +93,14 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
     async def _async_update_data(self) -> ChargerData:
         """Resynchronise everything: the fallback poll, also run when the push channel drops."""
         self._polling = True
+        # With the push channel up, the status alone resyncs: its version counters tell whether
+        # the configuration changed, so a healthy charger costs one request per poll.
+        push_up = self.client.ws_state is WebsocketState.CONNECTED
         try:
             await self._bounded(
-                self.client.update(force_status=True, request_timeout=REQUEST_TIMEOUT)
+                self.client.update(
+                    force_status=True, request_timeout=REQUEST_TIMEOUT, include_config=not push_up
+                )
             )
             # At start-up we may already hold a claim (made before a restart); later on only a
             # claim we believe we hold can have changed behind our back.

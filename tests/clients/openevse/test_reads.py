@@ -121,6 +121,22 @@ async def test_update_skips_status_while_the_websocket_is_connected(
     assert simulator.requests.count(("GET", "/status")) == before + 1
 
 
+async def test_light_resync_reads_config_only_when_its_counter_moved(
+    simulator: ChargerSimulator, charger: OpenEVSE
+) -> None:
+    await charger.update()
+    mark = len(simulator.requests)
+    await charger.update(force_status=True, include_config=False)
+    assert simulator.requests[mark:] == [("GET", "/status")]
+    # A configuration change moves config_version: the light resync then reads /config too.
+    simulator.config["led_brightness"] = 17
+    simulator.status["config_version"] = simulator.status["config_version"] + 1
+    mark = len(simulator.requests)
+    await charger.update(force_status=True, include_config=False)
+    assert simulator.requests[mark:] == [("GET", "/status"), ("GET", "/config")]
+    assert charger.config_data.raw["led_brightness"] == 17
+
+
 async def test_single_reads(simulator: ChargerSimulator, charger: OpenEVSE) -> None:
     status = await charger.get_status()
     assert status.state is EvseState.NOT_CONNECTED

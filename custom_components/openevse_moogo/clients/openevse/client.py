@@ -348,17 +348,24 @@ class OpenEVSE:
     # --- reads ----------------------------------------------------------------------------
 
     async def update(
-        self, force_status: bool = False, *, request_timeout: float | None = None
+        self,
+        force_status: bool = False,
+        *,
+        request_timeout: float | None = None,
+        include_config: bool = True,
     ) -> None:
         """Refresh the cache: ``/config``, ``/status`` and whatever their counters say moved.
 
         While the websocket is connected it already keeps the status current, so ``/status``
-        is only fetched when ``force_status`` is set. Subscribers are told what changed.
+        is only fetched when ``force_status`` is set. With ``include_config=False``, ``/config``
+        is fetched only when the status says its ``config_version`` moved (a light resync).
+        Subscribers are told what changed.
         """
         changed: set[str] = set()
-        config = await self._fetch_config(request_timeout)
-        if config is not None:
-            changed.add(CHANGED_CONFIG)
+        if include_config:
+            config = await self._fetch_config(request_timeout)
+            if config is not None:
+                changed.add(CHANGED_CONFIG)
         if force_status or not self._status_raw or self.ws_state is not WebsocketState.CONNECTED:
             status = _object(
                 await self._json("GET", "/status", request_timeout=request_timeout), "GET /status"
@@ -368,10 +375,11 @@ class OpenEVSE:
             changed |= _changed_keys(self._status_raw, status)
             self._status_raw = status
             self._status = None
-        # /config was just fetched, whatever its counter says.
-        self._fetched_versions["config_version"] = (
-            as_int(self._status_raw.get("config_version")) or 0
-        )
+        if include_config:
+            # /config was just fetched, whatever its counter says.
+            self._fetched_versions["config_version"] = (
+                as_int(self._status_raw.get("config_version")) or 0
+            )
         changed |= await self._refresh_versioned(request_timeout)
         self._notify(changed)
 
