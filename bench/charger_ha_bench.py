@@ -22,31 +22,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from statistics import fmean, median, quantiles
+from statistics import fmean, median
 from typing import Any
 
-import pytest
-from pump_ha_bench import Recorder
+from harness import finish, measure
+from report import Row, cost_ratio, ms, percentile, print_rows, targets_met
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 MEASUREMENTS = Path(__file__).with_name("charger_ha") / "measure_charger_ha.py"
-
-
-class BenchPlugin(Recorder):
-    """Hands the measurements ``bench_record`` and the command line's ``bench_options``."""
-
-    def __init__(self, options: dict[str, Any]) -> None:
-        super().__init__()
-        self.options = options
-
-    @pytest.fixture
-    def bench_options(self) -> dict[str, Any]:
-        return self.options
 
 
 def parse_options(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -86,54 +71,18 @@ MAX_FRESH_SECONDS = 2.0
 INTEGRATIONS = ("ours", "core")
 
 
-@dataclass(frozen=True)
-class Row:
-    measurement: str
-    ours: str
-    core: str
-    ratio: str
-    target: str
-    met: bool | None  # ours against the target; None: reference only
-    core_met: bool | None = None
-
-
-def _verdict(met: bool | None) -> str:
-    return "-" if met is None else ("met" if met else "MISSED")
-
-
-def print_table(rows: Sequence[Row]) -> None:
-    header = ("measurement", "ours", "core", "ours vs core", "target", "ours", "core")
-    cells = [header] + [
-        (r.measurement, r.ours, r.core, r.ratio, r.target, _verdict(r.met), _verdict(r.core_met))
-        for r in rows
-    ]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in cells[1:]:
-        print(line(row))
-
-
-def ratio(ours: float, core: float, *, unit: str = "less") -> str:
-    """How ours compares with core for a cost (lower is better)."""
-    if ours <= 0 or core <= 0:
-        return "-"
-    if ours <= core:
-        return f"{core / ours:.1f}x {unit}"
-    return f"{ours / core:.1f}x more"
-
-
-def percentile(values: Sequence[float], percent: int) -> float:
-    """The ``percent``-th percentile (inclusive method)."""
-    return quantiles(values, n=100, method="inclusive")[percent - 1]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
+def side_by_side(
+    measurement: str,
+    ours: str,
+    core: str,
+    comparison: str,
+    target: str,
+    *,
+    met: bool | None,
+    core_met: bool | None = None,
+) -> Row:
+    """A row with ours and core's figures, how they compare, and each one's verdict."""
+    return Row(measurement, (ours, core, comparison), target, met, (core_met,))
 
 
 def routes(requests: Sequence[Sequence[str]]) -> str:
@@ -150,13 +99,13 @@ def cpu_rows(charging: dict[str, Any]) -> list[Row]:
     net = {name: median(cpu[name]) - baseline for name in INTEGRATIONS}
     achieved = net["core"] / net["ours"] if net["ours"] > 0 else float("inf")
     return [
-        Row(
+        side_by_side(
             "CPU per delta in Home Assistant (net, median of rounds)",
             ms(net["ours"]),
             ms(net["core"]),
-            ratio(net["ours"], net["core"]),
+            cost_ratio(net["ours"], net["core"]),
             f">= {MIN_CPU_RATIO:g}x less than core",
-            achieved >= MIN_CPU_RATIO,
+            met=achieved >= MIN_CPU_RATIO,
         )
     ]
 
@@ -177,14 +126,14 @@ def write_rows(charging: dict[str, Any]) -> list[Row]:
 
     total = {name: sum(mean[name]) for name in INTEGRATIONS}
     return [
-        Row(
+        side_by_side(
             "state writes per delta",
             shown("ours"),
             shown("core"),
-            ratio(total["ours"], total["core"], unit="fewer"),
+            cost_ratio(total["ours"], total["core"], unit="fewer"),
             "only entities whose value changed",
-            all(unchanged == 0 for _c, unchanged, _l in outcomes["ours"]),
-            all(unchanged == 0 for _c, unchanged, _l in outcomes["core"]),
+            met=all(unchanged == 0 for _c, unchanged, _l in outcomes["ours"]),
+            core_met=all(unchanged == 0 for _c, unchanged, _l in outcomes["core"]),
         )
     ]
 
@@ -197,14 +146,14 @@ def latency_rows(charging: dict[str, Any]) -> list[Row]:
     p50 = {name: percentile(values, 50) for name, values in latencies.items()}
     p99 = {name: percentile(values, 99) for name, values in latencies.items()}
     return [
-        Row(
+        side_by_side(
             "latency push -> last state write, p50 / p99",
             f"{ms(p50['ours'])} / {ms(p99['ours'])}",
             f"{ms(p50['core'])} / {ms(p99['core'])}",
-            f"p99 {ratio(p99['ours'], p99['core'])}",
+            f"p99 {cost_ratio(p99['ours'], p99['core'])}",
             f"p99 <= {MAX_P99_SECONDS * 1000:.0f} ms",
-            p99["ours"] <= MAX_P99_SECONDS,
-            p99["core"] <= MAX_P99_SECONDS,
+            met=p99["ours"] <= MAX_P99_SECONDS,
+            core_met=p99["core"] <= MAX_P99_SECONDS,
         )
     ]
 
@@ -230,40 +179,40 @@ def request_rows(session: dict[str, Any]) -> list[Row]:
 
     version = session["version_delta"]
     return [
-        Row(
+        side_by_side(
             "HTTP requests caused by deltas (no *_version moved)",
             caused_text("ours"),
             caused_text("core"),
             "-",
             "0",
-            caused["ours"] == 0,
-            caused["core"] == 0,
+            met=caused["ours"] == 0,
+            core_met=caused["core"] == 0,
         ),
-        Row(
+        side_by_side(
             "HTTP requests caused by a delta moving limit_version",
             routes(version["ours"]),
             routes(version["core"]),
             "-",
             "reference",
-            None,
+            met=None,
         ),
-        Row(
+        side_by_side(
             "HTTP requests/hour, healthy websocket, charging",
             f"{charging_hour['ours']:.0f}",
             f"{charging_hour['core']:.0f}",
-            ratio(charging_hour["ours"], charging_hour["core"], unit="fewer"),
+            cost_ratio(charging_hour["ours"], charging_hour["core"], unit="fewer"),
             f"<= {MAX_REQUESTS_PER_HOUR}",
-            charging_hour["ours"] <= MAX_REQUESTS_PER_HOUR,
-            charging_hour["core"] <= MAX_REQUESTS_PER_HOUR,
+            met=charging_hour["ours"] <= MAX_REQUESTS_PER_HOUR,
+            core_met=charging_hour["core"] <= MAX_REQUESTS_PER_HOUR,
         ),
-        Row(
+        side_by_side(
             "HTTP requests/hour, healthy websocket, idle",
             idle_text("ours"),
             idle_text("core"),
-            ratio(idle_hour["ours"], idle_hour["core"], unit="fewer"),
+            cost_ratio(idle_hour["ours"], idle_hour["core"], unit="fewer"),
             f"<= {MAX_REQUESTS_PER_HOUR}",
-            idle_hour["ours"] <= MAX_REQUESTS_PER_HOUR,
-            idle_hour["core"] <= MAX_REQUESTS_PER_HOUR,
+            met=idle_hour["ours"] <= MAX_REQUESTS_PER_HOUR,
+            core_met=idle_hour["core"] <= MAX_REQUESTS_PER_HOUR,
         ),
     ]
 
@@ -295,14 +244,14 @@ def recovery_rows(session: dict[str, Any]) -> list[Row]:
             return None if not target else value is not None and value <= MAX_FRESH_SECONDS
 
         ours, core = worst["ours"], worst["core"]
-        return Row(
+        return side_by_side(
             label,
             shown("ours"),
             shown("core"),
-            ratio(ours, core, unit="sooner") if ours is not None and core is not None else "-",
+            cost_ratio(ours, core, unit="sooner") if ours is not None and core is not None else "-",
             f"<= {MAX_FRESH_SECONDS:g} s" if target else "reference",
-            met("ours"),
-            met("core"),
+            met=met("ours"),
+            core_met=met("core"),
         )
 
     rows = [row("fresh after a websocket drop", [session["drop"]], target=False)]
@@ -315,13 +264,13 @@ def recovery_rows(session: dict[str, Any]) -> list[Row]:
 def setup_rows(setup: dict[str, Any]) -> list[Row]:
     seconds = {name: median(setup[name]["seconds"]) for name in INTEGRATIONS}
     return [
-        Row(
+        side_by_side(
             f"set-up to all entities available (warm, median of {len(setup['ours']['seconds'])})",
             ms(seconds["ours"]),
             ms(seconds["core"]),
-            ratio(seconds["ours"], seconds["core"], unit="less"),
+            cost_ratio(seconds["ours"], seconds["core"], unit="less"),
             "reference",
-            None,
+            met=None,
         )
     ]
 
@@ -356,26 +305,14 @@ def print_notes(results: dict[str, Any]) -> None:
 
 def main() -> int:
     options = parse_options()
-    if str(REPO_ROOT) not in sys.path:  # running the file directly rather than through bench/run
-        sys.path.insert(0, str(REPO_ROOT))
-    plugin = BenchPlugin(options)
-    started = time.monotonic()
-    status = pytest.main(
-        [
-            str(MEASUREMENTS),
-            "-q",
-            "--no-header",
-            "-p",
-            "no:randomly",
-            "--timeout=900",
-            # Core's sensor reads a deprecated property of its client on every state write.
-            "-W",
-            "ignore:vehicle_range is deprecated:DeprecationWarning",
-        ],
-        plugins=[plugin],
+    measurements = measure(
+        MEASUREMENTS,
+        timeout=900,
+        options=options,
+        # Core's sensor reads a deprecated property of its client on every state write.
+        pytest_args=("-W", "ignore:vehicle_range is deprecated:DeprecationWarning"),
     )
-    elapsed = time.monotonic() - started
-    results = plugin.results
+    results = measurements.results
     rows: list[Row] = []
     if "session" in results:
         session = results["session"]
@@ -392,13 +329,9 @@ def main() -> int:
         f"1 s charging deltas sent every {options['interval']:g} s, "
         f"{options['deltas']} measured per integration and round, {options['rounds']} rounds\n"
     )
-    print_table(rows)
+    print_rows(rows, ("ours", "core", "ours vs core"), ("ours", "core"))
     print_notes(results)
-    print(f"\nTotal bench time {elapsed:.0f} s")
-    if status != pytest.ExitCode.OK:
-        print(f"measurements failed (pytest exit status {int(status)})")
-        return 1
-    return 0 if all(row.met is not False for row in rows) else 1
+    return finish(measurements, targets_met(rows))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+from report import Row, print_rows, print_table, ratio, targets_met
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # running the file directly rather than through bench/run
@@ -427,23 +428,8 @@ async def unconfirmed_start(*, ours: bool) -> UnconfirmedRun:
 # ----- report ----------------------------------------------------------------------------------
 
 
-def ratio(ours: float, peer: float) -> str:
-    if ours == 0:
-        return "-" if peer == 0 else "inf"
-    return f"{peer / ours:.2f}x"
-
-
 def number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
-
-
-def print_table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    print(f"\n{title}")
-    print("| " + " | ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |")
 
 
 async def main() -> int:
@@ -457,9 +443,9 @@ async def main() -> int:
 
     ours_compat, peer_compat = await compatibility_ours(), await compatibility_peer()
     print_table(
-        "1. Compatibility with the simulator",
         ("step", OURS, PEER),
         [(step, ours_compat[step], peer_compat.get(step, "-")) for step in ours_compat],
+        title="1. Compatibility with the simulator",
     )
 
     rows: list[tuple[str, ...]] = []
@@ -480,7 +466,7 @@ async def main() -> int:
                 f"{label} ({polls} polls): login requests",
                 number(ours_run.logins),
                 number(peer_run.logins),
-                ratio(ours_run.logins, peer_run.logins),
+                ratio(peer_run.logins, ours_run.logins),
             )
         )
         rows.append(
@@ -488,15 +474,15 @@ async def main() -> int:
                 "  failed polls / all requests",
                 f"{ours_run.failed_polls} / {ours_run.requests}",
                 f"{peer_run.failed_polls} / {peer_run.requests}",
-                ratio(ours_run.failed_polls, peer_run.failed_polls),
+                ratio(peer_run.failed_polls, ours_run.failed_polls),
             )
         )
         rows.append(("  polling works again after", recovery(ours_run), recovery(peer_run), ""))
     print_table(
-        "2. Logins from credentials to first status, then polls every 30 s (virtual time), "
-        f"all tokens expired after poll {EXPIRE_AFTER_POLL}",
         ("measure", OURS, PEER, "peer/ours"),
         rows,
+        title="2. Logins from credentials to first status, then polls every 30 s (virtual time), "
+        f"all tokens expired after poll {EXPIRE_AFTER_POLL}",
     )
 
     rows = []
@@ -509,45 +495,56 @@ async def main() -> int:
                 str(pumps),
                 number(ours_full),
                 number(peer_full),
-                ratio(ours_full, peer_full),
+                ratio(peer_full, ours_full),
                 number(peer_ha),
             )
         )
     print_table(
-        "3. Requests per poll cycle (full refresh = device list + every status)",
         ("pumps", f"{OURS} full", f"{PEER} full", "peer/ours", f"{PEER} HA cycle, cached"),
         rows,
+        title="3. Requests per poll cycle (full refresh = device list + every status)",
     )
 
     ours_never, peer_never = await unconfirmed
     print_table(
-        "4. Spray start never confirmed by the pump (client defaults)",
         ("measure", OURS, PEER, "peer/ours"),
         [
             (
                 "time until the call gives up (s)",
                 f"{ours_never.seconds:.1f}",
                 f"{peer_never.seconds:.1f}",
-                ratio(ours_never.seconds, peer_never.seconds),
+                ratio(peer_never.seconds, ours_never.seconds),
             ),
             (
                 "start commands sent",
                 str(ours_never.commands),
                 str(peer_never.commands),
-                ratio(ours_never.commands, peer_never.commands),
+                ratio(peer_never.commands, ours_never.commands),
             ),
             (
                 "status reads",
                 str(ours_never.status_reads),
                 str(peer_never.status_reads),
-                ratio(ours_never.status_reads, peer_never.status_reads),
+                ratio(peer_never.status_reads, ours_never.status_reads),
             ),
             ("outcome", ours_never.outcome, peer_never.outcome, ""),
         ],
+        title="4. Spray start never confirmed by the pump (client defaults)",
     )
+    targets = [compat_row(OURS, ours_compat), compat_row(PEER, peer_compat)]
+    print_rows(targets, title="Targets")
     print(f"\nTotal bench time {time.monotonic() - started:.0f} s")
-    compatible = all(value == "ok" for value in [*ours_compat.values(), *peer_compat.values()])
-    return 0 if compatible else 1
+    return 0 if targets_met(targets) else 1
+
+
+def compat_row(client: str, steps: dict[str, str]) -> Row:
+    passed = sum(outcome == "ok" for outcome in steps.values())
+    return Row(
+        f"{client}: compatibility steps",
+        (f"{passed}/{len(steps)} ok",),
+        "every step ok",
+        passed == len(steps),
+    )
 
 
 def peer_version() -> str:

@@ -19,7 +19,6 @@ import gc
 import logging
 import os
 import socket
-import statistics
 import sys
 import time
 import tracemalloc
@@ -27,10 +26,12 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 from typing import Any, Protocol
 
 import aiohttp
 from openevsehttp.client import OpenEVSE as PeerCharger
+from report import Row, ms, percentile, print_rows, print_table, ratio, targets_met
 
 from custom_components.openevse_moogo.clients.openevse import OpenEVSE as OurCharger
 from custom_components.openevse_moogo.clients.openevse import WebsocketState
@@ -531,25 +532,7 @@ async def _wait_http(session: aiohttp.ClientSession, url: str) -> None:
 # ----------------------------------------------------------------------------- report
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> str:
-    if not numerator or not denominator:
-        return "-"
-    return f"{numerator / denominator:.2f}"
-
-
-def print_table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    print(f"\n{title}")
-    line = "  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))
-    print(line.rstrip())
-    print("-" * len(line.rstrip()))
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
-
-
-async def run_on_one_simulator(args: argparse.Namespace, verdicts: list[tuple[str, bool]]) -> None:
+async def run_on_one_simulator(args: argparse.Namespace, targets: list[Row]) -> None:
     """Measurements (1)-(5): one in-process simulator, both clients one after the other."""
     sim = ChargerSimulator(profile=args.profile, tick=args.tick)
     await sim.start()
@@ -559,24 +542,31 @@ async def run_on_one_simulator(args: argparse.Namespace, verdicts: list[tuple[st
     )
     try:
         async with aiohttp.ClientSession() as session:
-            await report_compat(sim, session, verdicts)
+            await report_compat(sim, session, targets)
             await report_first_state(sim, session, args.rounds)
-            await report_throughput(sim, session, args.frames, verdicts)
-            await report_requests(sim, session, args.window, verdicts)
-            await report_resume(sim, session, args, verdicts)
+            await report_throughput(sim, session, args.frames, targets)
+            await report_requests(sim, session, args.window, targets)
+            await report_resume(sim, session, args, targets)
     finally:
         await sim.stop()
 
 
 async def report_compat(
-    sim: ChargerSimulator, session: aiohttp.ClientSession, verdicts: list[tuple[str, bool]]
+    sim: ChargerSimulator, session: aiohttp.ClientSession, targets: list[Row]
 ) -> None:
     compat = await measure_compat(sim, session)
     rows = [(label, r.get("ours", "-"), r.get("peer", "-")) for label, r in compat.items()]
-    print_table("(1) compatibility against the simulator", ("check", "ours", "peer"), rows)
+    print_table(("check", "ours", "peer"), rows, title="(1) compatibility against the simulator")
     for name in ("peer", "ours"):
-        passed = all(r.get(name, "").startswith("pass") for r in compat.values())
-        verdicts.append((f"{name}: every compatibility check passes", passed))
+        passed = sum(r.get(name, "").startswith("pass") for r in compat.values())
+        targets.append(
+            Row(
+                f"{name}: compatibility checks",
+                (f"{passed}/{len(compat)} pass",),
+                "every check passes",
+                passed == len(compat),
+            )
+        )
 
 
 async def report_first_state(
@@ -586,37 +576,40 @@ async def report_first_state(
     rows = [
         (
             name,
-            f"{statistics.median(samples) * 1000:.2f} ms",
-            f"{statistics.quantiles(samples, n=10)[-1] * 1000:.2f} ms",
+            ms(median(samples)),
+            ms(percentile(samples, 90, method="exclusive")),
             f"{requests:.0f}",
         )
         for name, (samples, requests) in first.items()
     ]
-    medians = {name: statistics.median(samples) for name, (samples, _) in first.items()}
-    rows.append(("ours/peer", _ratio(medians["ours"], medians["peer"]), "", ""))
+    medians = {name: median(samples) for name, (samples, _) in first.items()}
+    rows.append(("ours/peer", ratio(medians["ours"], medians["peer"]), "", ""))
     title = f"(2) time to first full status + config (cold client, warm session, {rounds} rounds)"
-    print_table(title, ("client", "median", "p90", "requests"), rows)
+    print_table(("client", "median", "p90", "requests"), rows, title=title)
 
 
 async def report_throughput(
     sim: ChargerSimulator,
     session: aiohttp.ClientSession,
     frames: int,
-    verdicts: list[tuple[str, bool]],
+    targets: list[Row],
 ) -> None:
     rates = await measure_throughput(sim, session, frames)
     rows = [(name, f"{rate:,.0f}") for name, rate in rates.items()]
-    rows.append(("ours/peer (target >= 1.0)", _ratio(rates["ours"], rates["peer"])))
+    throughput = ratio(rates["ours"], rates["peer"])
+    rows.append(("ours/peer (target >= 1.0x)", throughput))
     title = f"(3) websocket deltas processed per second ({frames} deltas, server in the same loop)"
-    print_table(title, ("client", "deltas/s"), rows)
-    verdicts.append(("throughput ratio ours/peer >= 1.0", rates["ours"] >= rates["peer"]))
+    print_table(("client", "deltas/s"), rows, title=title)
+    targets.append(
+        Row("throughput ratio ours/peer", (throughput,), ">= 1.0x", rates["ours"] >= rates["peer"])
+    )
 
 
 async def report_requests(
     sim: ChargerSimulator,
     session: aiohttp.ClientSession,
     window: float,
-    verdicts: list[tuple[str, bool]],
+    targets: list[Row],
 ) -> None:
     costs = await measure_requests(sim, session, window)
     ours, peer = costs["ours"], costs["peer"]
@@ -633,47 +626,61 @@ async def report_requests(
     ]
     rows.append(("per hour with the event mix", f"{ours.hourly():.0f}", f"{peer.hourly():.0f}"))
     title = f"(4) HTTP requests with a healthy websocket (charging; {window:.0f} s steady window)"
-    print_table(title, ("what", "ours", "peer"), rows)
+    print_table(("what", "ours", "peer"), rows, title=title)
     print("    event mix per hour: " + ", ".join(f"{k} x{v}" for k, v in HOURLY_EVENT_MIX.items()))
-    verdicts.append(("ours: zero polling requests while healthy", ours.steady_per_hour == 0))
+    targets.append(
+        Row(
+            "ours: polling requests while healthy, per hour",
+            (f"{ours.steady_per_hour:.0f}",),
+            "0",
+            ours.steady_per_hour == 0,
+        )
+    )
 
 
 async def report_resume(
     sim: ChargerSimulator,
     session: aiohttp.ClientSession,
     args: argparse.Namespace,
-    verdicts: list[tuple[str, bool]],
+    targets: list[Row],
 ) -> None:
     resume = await measure_resume(sim, session, args.downtime, args.patience)
-    rows = [
-        (name, "no push" if value is None else f"{value:.2f} s") for name, value in resume.items()
-    ]
-    rows.append(("peer/ours", _ratio(resume["peer"], resume["ours"])))
+    shown = {
+        name: "no push" if value is None else f"{value:.2f} s" for name, value in resume.items()
+    }
+    rows = list(shown.items())
+    rows.append(("peer/ours", ratio(resume["peer"], resume["ours"])))
     title = (
         f"(5) push resumed after a reboot ({args.downtime:.1f} s down), from the charger's return"
     )
-    print_table(title, ("client", "resume"), rows)
+    print_table(("client", "resume"), rows, title=title)
     resumed = resume["ours"] is not None and resume["ours"] <= RESUME_TARGET
-    verdicts.append((f"ours: push resumed within {RESUME_TARGET:.0f} s", resumed))
+    targets.append(
+        Row(
+            "ours: push resumed, from the charger's return",
+            (shown["ours"],),
+            f"<= {RESUME_TARGET:.0f} s",
+            resumed,
+        )
+    )
 
 
 async def report_memory(window: float, profile: str) -> None:
     memory = await measure_memory(window, profile)
     rows = [(name, f"{peak / 1024:,.0f} KiB", str(calls)) for name, (peak, calls) in memory.items()]
-    rows.append(("ours/peer", _ratio(memory["ours"][0], memory["peer"][0]), ""))
+    rows.append(("ours/peer", ratio(memory["ours"][0], memory["peer"][0]), ""))
     title = f"(6) peak traced memory per client ({window:.0f} s of update + websocket, charging)"
-    print_table(title, ("client", "peak", "callbacks"), rows)
+    print_table(("client", "peak", "callbacks"), rows, title=title)
 
 
 async def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.CRITICAL)  # the peer logs every reconnect as an error
     warnings.simplefilter("ignore", DeprecationWarning)  # the peer builds aiohttp.BasicAuth
-    verdicts: list[tuple[str, bool]] = []
-    await run_on_one_simulator(args, verdicts)
+    targets: list[Row] = []
+    await run_on_one_simulator(args, targets)
     await report_memory(args.memory_window, args.profile)
-    rows = [(name, "yes" if ok else "NO") for name, ok in verdicts]
-    print_table("targets", ("target", "met"), rows)
-    return 0 if all(ok for _, ok in verdicts) else 1
+    print_rows(targets, title="targets")
+    return 0 if targets_met(targets) else 1
 
 
 def _arguments() -> argparse.Namespace:

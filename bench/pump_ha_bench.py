@@ -19,59 +19,20 @@ Run it with ``bench/run pump_ha``, or ``python bench/pump_ha_bench.py`` from the
 from __future__ import annotations
 
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-import pytest
+from harness import finish, measure
+from report import Row, print_rows, targets_met
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 MEASUREMENTS = Path(__file__).with_name("pump_ha") / "measure_pump_ha.py"
 
 MAX_LOGINS = 1
 MAX_IDLE_REQUESTS_PER_HOUR = 70
 MAX_CONFIRM_SECONDS = 6.0
-
-
-class Recorder:
-    """A pytest plugin handing the measurements a ``bench_record`` fixture; keeps what they send."""
-
-    def __init__(self) -> None:
-        self.results: dict[str, Any] = {}
-
-    @pytest.fixture
-    def bench_record(self) -> Callable[[str, Any], None]:
-        return self.results.__setitem__
-
-
-@dataclass(frozen=True)
-class Row:
-    measurement: str
-    measured: str
-    target: str
-    met: bool | None  # None: no target, shown for reference
-
-
-def _verdict(met: bool | None) -> str:
-    return "-" if met is None else ("met" if met else "MISSED")
-
-
-def print_table(rows: Sequence[Row]) -> None:
-    header = ("measurement", "measured", "target", "")
-    cells = [header, *((r.measurement, r.measured, r.target, _verdict(r.met)) for r in rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in cells[1:]:
-        print(line(row))
 
 
 # ----- rows ----------------------------------------------------------------------------------
@@ -83,7 +44,7 @@ def login_rows(logins: list[tuple[str, int]]) -> list[Row]:
     return [
         Row(
             f"logins, config flow through set-up and {len(logins) - 1} restarts",
-            f"{total} ({detail})",
+            (f"{total} ({detail})",),
             f"{MAX_LOGINS} in total",
             total <= MAX_LOGINS,
         )
@@ -111,13 +72,13 @@ def request_rows(run: dict[str, Any]) -> list[Row]:
     rows = [
         Row(
             f"requests per pump, {account}, all idle ({len(idle)} h virtual)",
-            _rate(idle),
+            (_rate(idle),),
             idle_target,
             max(idle) <= MAX_IDLE_REQUESTS_PER_HOUR,
         ),
         Row(
             f"requests per pump, {account}, the spraying pump",
-            _rate(_hourly_of(run["spraying"], [sprayer])),
+            (_rate(_hourly_of(run["spraying"], [sprayer])),),
             "none (reference)",
             None,
         ),
@@ -127,7 +88,7 @@ def request_rows(run: dict[str, Any]) -> list[Row]:
         rows.append(
             Row(
                 f"requests per pump, {account}, each idle pump while another sprays",
-                _rate(idle_beside),
+                (_rate(idle_beside),),
                 idle_target,
                 max(idle_beside) <= MAX_IDLE_REQUESTS_PER_HOUR,
             )
@@ -142,7 +103,7 @@ def confirm_rows(timings: list[tuple[float, str, float]]) -> list[Row]:
         rows.append(
             Row(
                 f"spray switch to confirmed state, pump acts after {delay:g} s",
-                ", ".join(f"{service} {elapsed:.2f} s" for service, elapsed in seconds.items()),
+                (", ".join(f"{service} {elapsed:.2f} s" for service, elapsed in seconds.items()),),
                 f"<= {MAX_CONFIRM_SECONDS:.0f} s",
                 max(seconds.values()) <= MAX_CONFIRM_SECONDS,
             )
@@ -166,16 +127,8 @@ def print_notes(results: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    if str(REPO_ROOT) not in sys.path:  # running the file directly rather than through bench/run
-        sys.path.insert(0, str(REPO_ROOT))
-    recorder = Recorder()
-    started = time.monotonic()
-    status = pytest.main(
-        [str(MEASUREMENTS), "-q", "--no-header", "-p", "no:randomly", "--timeout=600"],
-        plugins=[recorder],
-    )
-    elapsed = time.monotonic() - started
-    results = recorder.results
+    measurements = measure(MEASUREMENTS, timeout=600)
+    results = measurements.results
     rows: list[Row] = []
     if "logins" in results:
         rows += login_rows(results["logins"])
@@ -187,13 +140,9 @@ def main() -> int:
         "\nMoogo pumps in Home Assistant (real Home Assistant, integration, client and cloud "
         "simulator over loopback)\n"
     )
-    print_table(rows)
+    print_rows(rows)
     print_notes(results)
-    print(f"\nTotal bench time {elapsed:.0f} s")
-    if status != pytest.ExitCode.OK:
-        print(f"measurements failed (pytest exit status {int(status)})")
-        return 1
-    return 0 if all(row.met is not False for row in rows) else 1
+    return finish(measurements, targets_met(rows))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Chargers in a real Home Assistant: ours and Home Assistant core's ``openevse``, side by side.
 
-Run by ``bench/charger_ha_bench.py``, which provides the ``bench_record`` and ``bench_options``
-fixtures and prints the table. Everything is real: Home Assistant from the test harness, each
-integration with its own client on Home Assistant's shared aiohttp session, each against its own
-simulated charger over loopback (a websocket and HTTP). The simulators count what reaches them and
-stamp what they push; Home Assistant's state machine reports every state write.
+Run by ``bench/charger_ha_bench.py`` through ``bench/harness.py`` (which provides the
+``bench_record`` and ``bench_options`` fixtures); the script prints the table. Everything is
+real: Home Assistant from the test harness, each integration with its own client on Home
+Assistant's shared aiohttp session, each against its own simulated charger over loopback (a
+websocket and HTTP). The simulators count what reaches them and stamp what they push; Home
+Assistant's state machine reports every state write.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from harness import Record
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -37,8 +39,6 @@ from .integrations import (
     wait_until,
 )
 from .observe import StateWrites, Write, cpu_per_delta, delta_outcomes
-
-type Record = Callable[[str, Any], None]
 
 # Core's client leaves aiohttp's websocket heartbeat timer scheduled after the entry unloads
 # (python-openevse-http 1.5.0); without this the harness fails the test on core's behalf.

@@ -1,20 +1,22 @@
 """Moogo pumps in a real Home Assistant: logins, cloud requests per hour, spray confirmation.
 
-Run by ``bench/pump_ha_bench.py`` (which provides the ``bench_record`` fixture and prints the
-table). Everything is real: Home Assistant from the test harness, the integration set up through
-its config flow, the vendored client on Home Assistant's shared aiohttp session, and the Moogo
-cloud simulator over loopback; the simulator counts what reaches it.
+Run by ``bench/pump_ha_bench.py`` through ``bench/harness.py`` (which provides the
+``bench_record`` fixture); the script prints the table. Everything is real: Home Assistant from
+the test harness, the integration set up through its config flow, the vendored client on Home
+Assistant's shared aiohttp session, and the Moogo cloud simulator over loopback; the simulator
+counts what reaches it.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from harness import Record
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON, STATE_ON
 from homeassistant.core import HomeAssistant
@@ -28,8 +30,6 @@ from tests.simulators.moogo import MoogoCloudSimulator
 
 from .lifetimes import home_assistant_run
 from .virtual_clock import run_virtual_time, virtual_epoch
-
-type Record = Callable[[str, Any], None]
 
 RESTARTS = 3
 HOUR = 3600.0
