@@ -186,7 +186,8 @@ async def test_feed_failures_are_logged_once(
     charger.faults.clear()
     hass.states.async_set("sensor.volts", "233", {ATTR_UNIT_OF_MEASUREMENT: "V"})
     await wait_for(lambda: charger.status["voltage"] == 233)
-    assert "works again" in caplog.text
+    # The charger applies the value before its reply reaches us: wait for the reply's log line.
+    await wait_for(lambda: "works again" in caplog.text)
     assert json.dumps(entry.runtime_data.feeds.sent)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
