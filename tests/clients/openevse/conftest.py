@@ -33,6 +33,16 @@ FAST_WEBSOCKET = WebsocketOptions(
 )
 
 
+# Status fields the firmware derives from its clock: a full-status push that crosses a second
+# boundary legitimately changes them, so "nothing changed" means nothing else changed.
+CLOCK_KEYS = frozenset({"time", "local_time", "offset", "uptime"})
+
+
+def without_clock(changes: list[frozenset[str]]) -> list[frozenset[str]]:
+    """The reported changes with the clock fields taken out (empty reports dropped)."""
+    return [rest for change in changes if (rest := change - CLOCK_KEYS)]
+
+
 async def wait_for(condition: Callable[[], bool], within: float = 3.0) -> None:
     """Poll ``condition`` until it holds; fail the test when it does not within ``within`` s."""
     async with asyncio.timeout(within):
