@@ -157,6 +157,7 @@ async def test_changed_keys_only(simulator: ChargerSimulator, charger: OpenEVSE)
     await asyncio.sleep(0.1)
     assert without_clock(changes) == []
     unsubscribe()
+    changes.clear()
     await simulator.start_charging()
     await asyncio.sleep(0.2)
     assert changes == []
