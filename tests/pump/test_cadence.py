@@ -7,6 +7,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.openevse_moogo.clients.moogo import MoogoDevice, MoogoDeviceStatus
+from custom_components.openevse_moogo.clients.moogo import (
+    MoogoDevice,
+    MoogoDeviceStatus,
+    MoogoSchedules,
+)
 from custom_components.openevse_moogo.pump import coordinator as pump_coordinator
 from custom_components.openevse_moogo.pump.cadence import StatusCadence, status_wait
 from custom_components.openevse_moogo.pump.data import PumpData
@@ -223,6 +228,25 @@ def test_status_wait_follows_the_spray() -> None:
     assert status_wait(ending, IDLE, now) == timedelta(seconds=15)
     just_ending = _pump(running=True, end=now + timedelta(milliseconds=100))
     assert status_wait(just_ending, IDLE, now) == timedelta(seconds=2, milliseconds=100)
+
+
+def test_idle_pump_is_read_just_after_its_next_scheduled_spray() -> None:
+    """A schedule starting before the next idle read pulls that read forward (start + 5 s)."""
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    pump = _pump(running=False, end=None)
+
+    def with_schedule(next_run: datetime, *, master: bool = True) -> PumpData:
+        item = {"id": "s1", "hour": 12, "minute": 0, "status": 1, "repeatSet": "0,1,2,3,4,5,6"}
+        item["nextSprayingTime"] = int(next_run.timestamp() * 1000)
+        schedules = MoogoSchedules.from_api({"items": [item], "scheduleSwitchStatus": int(master)})
+        return replace(pump, schedules=schedules)
+
+    soon = with_schedule(now + timedelta(seconds=20))
+    assert status_wait(soon, IDLE, now) == timedelta(seconds=25)
+    assert status_wait(with_schedule(now + timedelta(hours=2)), IDLE, now) == IDLE
+    assert status_wait(with_schedule(now - timedelta(seconds=1)), IDLE, now) == IDLE
+    master_off = with_schedule(now + timedelta(seconds=20), master=False)
+    assert status_wait(master_off, IDLE, now) == IDLE
 
 
 def test_cadence_wakes_for_the_earliest_pump_and_forgets_removed_ones() -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from .const import (
     MIN_SPRAYING_POLL_INTERVAL,
+    SCHEDULED_START_SLACK,
     SPRAY_END_SLACK,
     SPRAYING_POLL_INTERVAL,
     TIMER_TOLERANCE,
@@ -24,10 +25,14 @@ from .data import PumpData
 def status_wait(pump: PumpData, idle: timedelta, now: datetime) -> timedelta:
     """How long the status of ``pump`` stays good enough, read at ``now`` (UTC).
 
-    Idle: the idle interval. Spraying: at most the spraying interval, and just after the
-    announced end of the spray (plus slack for the cloud to notice), so the end shows promptly.
+    Idle: the idle interval, or less when a schedule starts a spray before then (read just
+    after its start, so the spray shows promptly). Spraying: at most the spraying interval, and
+    just after the announced end of the spray (plus slack for the cloud to notice).
     """
     if not pump.running:
+        upcoming = pump.next_scheduled_spray
+        if upcoming is not None and upcoming.next_run is not None and upcoming.next_run > now:
+            return min(idle, upcoming.next_run - now + SCHEDULED_START_SLACK)
         return idle
     wait = SPRAYING_POLL_INTERVAL
     end = pump.current_spray_end

@@ -28,6 +28,9 @@ CLOUD_URL: Final = DEFAULT_BASE_URL
 SPRAYING_POLL_INTERVAL: Final = timedelta(seconds=15)
 MIN_SPRAYING_POLL_INTERVAL: Final = timedelta(seconds=2)
 SPRAY_END_SLACK: Final = timedelta(seconds=2)
+# An idle pump is read this long after its next scheduled spray should have started, so a
+# schedule's spray (and its "started" event) shows within seconds instead of a poll later.
+SCHEDULED_START_SLACK: Final = timedelta(seconds=5)
 
 # The coordinator's timer rounds its wake-up to the second (it may fire up to a second before
 # the time asked for): reads due within this tolerance are made by the poll at hand.
