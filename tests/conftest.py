@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator
 from unittest.mock import patch
 
@@ -27,3 +28,20 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Capture every logger at DEBUG (request it with usefixtures to start before set-up)."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def everything_logged(caplog: pytest.LogCaptureFixture) -> str:
+    """All that was logged: each message with its arguments, and each traceback."""
+    lines = []
+    for record in caplog.records:
+        lines.append(record.getMessage())
+        if record.exc_info:
+            lines.append(logging.Formatter().formatException(record.exc_info))
+    return "\n".join(lines)
