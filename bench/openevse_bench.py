@@ -66,16 +66,49 @@ class Client(Protocol):
     async def divert_round_trip(self) -> None: ...
 
 
-class Ours:
+class _SameCommands:
+    """Commands both libraries spell the same way (each adapter sets ``self.client``)."""
+
+    client: Any
+
+    async def update(self) -> None:
+        await self.client.update()
+
+    async def close(self) -> None:
+        await self.client.ws_disconnect()
+
+    async def set_override(self) -> None:
+        await self.client.set_override(state="disabled", charge_current=10)
+
+    async def clear_override(self) -> None:
+        await self.client.clear_override()
+
+    async def toggle_override(self) -> None:
+        await self.client.toggle_override()
+
+    async def make_claim(self) -> None:
+        await self.client.make_claim(charge_current=12)
+
+    async def release_claim(self) -> None:
+        await self.client.release_claim()
+
+    async def limit_round_trip(self) -> None:
+        await self.client.set_limit("energy", 5000)
+        await self.client.get_limit()
+        await self.client.clear_limit()
+
+    async def divert_round_trip(self) -> None:
+        await self.client.set_divert_mode("eco")
+        await self.client.set_divert_mode("fast")
+
+
+class Ours(_SameCommands):
     """Our vendored client."""
 
     name = "ours"
 
     def __init__(self, host: str, session: aiohttp.ClientSession) -> None:
         self.client = OurCharger(host, session=session)
-
-    async def update(self) -> None:
-        await self.client.update()
 
     def has_full_state(self) -> bool:
         return self.client.state is not None and self.client.wifi_serial is not None
@@ -87,50 +120,20 @@ class Ours:
     def push_connected(self) -> bool:
         return self.client.ws_state is WebsocketState.CONNECTED
 
-    async def close(self) -> None:
-        await self.client.ws_disconnect()
-
-    async def set_override(self) -> None:
-        await self.client.set_override(state="disabled", charge_current=10)
-
     async def read_override(self) -> None:
         await self.client.get_override()
-
-    async def clear_override(self) -> None:
-        await self.client.clear_override()
-
-    async def toggle_override(self) -> None:
-        await self.client.toggle_override()
-
-    async def make_claim(self) -> None:
-        await self.client.make_claim(charge_current=12)
 
     async def read_claim_target(self) -> None:
         await self.client.get_claim_target()
 
-    async def release_claim(self) -> None:
-        await self.client.release_claim()
 
-    async def limit_round_trip(self) -> None:
-        await self.client.set_limit("energy", 5000)
-        await self.client.get_limit()
-        await self.client.clear_limit()
-
-    async def divert_round_trip(self) -> None:
-        await self.client.set_divert_mode("eco")
-        await self.client.set_divert_mode("fast")
-
-
-class Peer:
+class Peer(_SameCommands):
     """python-openevse-http, the library Home Assistant's openevse integrations use."""
 
     name = "peer"
 
     def __init__(self, host: str, session: aiohttp.ClientSession) -> None:
         self.client = PeerCharger(host, session=session)
-
-    async def update(self) -> None:
-        await self.client.update()
 
     def has_full_state(self) -> bool:
         return "state" in self.client._status and "wifi_serial" in self.client._config
@@ -142,38 +145,11 @@ class Peer:
     def push_connected(self) -> bool:
         return bool(self.client.ws_state == "connected")
 
-    async def close(self) -> None:
-        await self.client.ws_disconnect()
-
-    async def set_override(self) -> None:
-        await self.client.set_override(state="disabled", charge_current=10)
-
     async def read_override(self) -> None:
         await self.client.get_override_state()
 
-    async def clear_override(self) -> None:
-        await self.client.clear_override()
-
-    async def toggle_override(self) -> None:
-        await self.client.toggle_override()
-
-    async def make_claim(self) -> None:
-        await self.client.make_claim(charge_current=12)
-
     async def read_claim_target(self) -> None:
         await self.client.get_charge_current()
-
-    async def release_claim(self) -> None:
-        await self.client.release_claim()
-
-    async def limit_round_trip(self) -> None:
-        await self.client.set_limit("energy", 5000)
-        await self.client.get_limit()
-        await self.client.clear_limit()
-
-    async def divert_round_trip(self) -> None:
-        await self.client.set_divert_mode("eco")
-        await self.client.set_divert_mode("fast")
 
 
 ADAPTERS: tuple[type[Ours] | type[Peer], ...] = (Ours, Peer)
