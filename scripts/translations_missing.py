@@ -1,4 +1,6 @@
-"""List what each language file lacks against en.json (run: .venv/bin/python scripts/translations_missing.py).
+"""List what each language file lacks against en.json.
+
+Run: .venv/bin/python scripts/translations_missing.py
 
 en.json is the source: every other file in translations/ must have exactly its keys, with the same
 {placeholders} in each string. For each language this prints the key paths that are missing,
