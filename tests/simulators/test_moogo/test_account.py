@@ -87,6 +87,29 @@ async def test_daily_login_cap(api: Api, sim: MoogoCloudSimulator, clock: FakeCl
     assert (await api.login()).code == 0
 
 
+async def test_daily_login_cap_is_on_by_default(
+    api: Api, sim: MoogoCloudSimulator, clock: FakeClock
+) -> None:
+    # Ten attempts a day, refused ones included ("login attempts"): the low end of the
+    # 10 to 20 pymoogo's maintainers met on the live cloud.
+    assert (await api.login(password="typo")).code == 10104
+    for _ in range(9):
+        assert (await api.login()).code == 0
+    capped = await api.login()
+    assert (capped.status, capped.code) == (200, 10000)
+    assert capped.body["message"].startswith("Exceeded maximum login attempts today")
+    assert (await api.login(email="someone-else@example.com")).code == 10104  # not this account
+    assert sim.login_count == 9
+    clock.tick(12 * 3600)  # Monday 12:00 UTC -> Tuesday 00:00 UTC, the next calendar day
+    assert (await api.login()).code == 0
+
+
+async def test_login_cap_can_be_lifted(api: Api, sim: MoogoCloudSimulator) -> None:
+    sim.faults.login_cap_after = None
+    for _ in range(15):
+        assert (await api.login()).code == 0
+
+
 @pytest.mark.parametrize("token", [None, "", "0123456789abcdef0123456789abcdef"])
 async def test_authenticated_routes_answer_http_401(api: Api, token: str | None) -> None:
     headers = {} if token is None else {"token": token}

@@ -68,7 +68,29 @@ async def test_config_time_zone_must_be_iana(
     assert config["timeZone"] == (zone if accepted else "America/Los_Angeles")
 
 
-async def test_device_may_report_a_posix_zone(authed: Api, sim: MoogoCloudSimulator) -> None:
-    pump = sim.add_device(time_zone="PST8PDT,M3.2.0,M11.1.0")
-    config = (await authed.call("GET", f"v1/devices/{pump}/configs")).data
-    assert config["timeZone"] == "PST8PDT,M3.2.0,M11.1.0"
+@pytest.mark.parametrize("stored", ["PST8PDT,M3.2.0,M11.1.0", ""])
+async def test_a_device_with_an_empty_or_posix_zone_refuses_setting_writes(
+    authed: Api, sim: MoogoCloudSimulator, stored: str
+) -> None:
+    # Some devices report an empty or POSIX zone; writes then fail until an IANA name
+    # replaces it (pymoogo's live config test skips on such a "timezone" error).
+    pump = sim.add_device(time_zone=stored)
+    path = f"v1/devices/{pump}/configs"
+    config = (await authed.call("GET", path)).data
+    assert config["timeZone"] == stored
+    app_write = {
+        "sprayingSeconds": 90,
+        "liquidName": "Natural Botanical",
+        "liquidConcentration": 60,
+    }
+    refused = await authed.call("PUT", path, json=app_write)
+    assert (refused.status, refused.code) == (200, 10000)
+    assert "timezone" in refused.body["message"].lower()
+    echoed = {key: value for key, value in config.items() if key != "syncStatus"}
+    assert (await authed.call("PUT", path, json=echoed)).code == 10000
+    assert (await authed.call("GET", path)).data == config  # nothing was written
+    fixed = app_write | {"timeZone": "America/Denver"}
+    assert (await authed.call("PUT", path, json=fixed)).code == 0
+    config = (await authed.call("GET", path)).data
+    assert (config["timeZone"], config["sprayingSeconds"]) == ("America/Denver", 90)
+    assert (await authed.call("PUT", path, json={"sprayingSeconds": 30})).code == 0

@@ -108,8 +108,30 @@ async def test_enable_disable_with_empty_bodies(authed: Api, pump: str) -> None:
     assert (await authed.schedules(pump))["items"][0]["status"] == 1
     assert (await authed.call("PUT", path + "/disable", json={})).code == 0
     assert (await authed.schedules(pump))["items"][0]["status"] == 0
-    post = await authed.call("POST", path + "/enable")
-    assert post.status == 405
+
+
+@pytest.mark.parametrize("action", ["enable", "disable", "skip"])
+@pytest.mark.parametrize("method", ["POST", "GET", "DELETE"])
+async def test_wrong_method_on_a_schedule_toggle_answers_http_500(
+    authed: Api, pump: str, action: str, method: str
+) -> None:
+    # pymoogo's live tests saw enable and skip sent as POST answer HTTP 500 (before PUT).
+    await create(authed, pump)
+    (item,) = (await authed.schedules(pump))["items"]
+    answer = await authed.call(method, f"v1/devices/{pump}/schedules/{item['id']}/{action}")
+    assert (answer.status, answer.code) == (500, 500)
+    assert method in answer.body["message"]
+    (after,) = (await authed.schedules(pump))["items"]
+    assert after == item  # nothing changed
+
+
+@pytest.mark.parametrize("switch", ["open", "close"])
+async def test_wrong_method_on_the_master_switch_answers_http_500(
+    authed: Api, pump: str, switch: str
+) -> None:
+    answer = await authed.call("POST", f"v1/devices/{pump}/schedules/switch/{switch}")
+    assert (answer.status, answer.code) == (500, 500)
+    assert (await authed.schedules(pump))["scheduleSwitchStatus"] == 1
 
 
 async def test_skip_consumes_one_run(
@@ -181,3 +203,72 @@ async def test_cold_or_offline_pump_does_not_run_schedules(
     clock.now = utc(2025, 6, 3, 15, 31)
     assert (await authed.status(pump))["runStatus"] == 0
     assert sim.history(pump) == []
+
+
+@pytest.mark.parametrize(
+    ("weather", "flag"),
+    [
+        ({"rain": True}, "stopRainy"),
+        ({"snow": True}, "stopSnow"),
+        ({"wind": True}, "stopWindstorm"),
+    ],
+)
+async def test_weather_stops_hold_back_scheduled_sprays(
+    authed: Api,
+    pump: str,
+    sim: MoogoCloudSimulator,
+    clock: FakeClock,
+    *,
+    weather: dict[str, bool],
+    flag: str,
+) -> None:
+    await create(authed, pump, repeatSet="0,1,2,3,4,5,6")
+    config = f"v1/devices/{pump}/configs"
+    assert (await authed.call("PUT", config, json={flag: 1})).code == 0
+    sim.set_weather(pump, **weather)
+    clock.now = utc(2025, 6, 2, 15, 30, 10)  # Monday's 08:30 run in Los Angeles
+    assert (await authed.status(pump))["runStatus"] == 0
+    (item,) = (await authed.schedules(pump))["items"]
+    assert item["nextSprayingTime"] == utc(2025, 6, 3, 15, 30)  # the schedule itself stays on
+    assert (await authed.call("PUT", config, json={flag: 0})).code == 0
+    clock.now = utc(2025, 6, 3, 15, 30, 10)  # same weather, the stop switched off
+    assert (await authed.status(pump))["runStatus"] == 1
+    assert sim.history(pump) == []  # Monday's run never happened
+
+
+async def test_default_weather_stops(
+    authed: Api, pump: str, sim: MoogoCloudSimulator, clock: FakeClock
+) -> None:
+    # Onboarding defaults: stop for rain and snow, not for wind (stopWindstorm 0).
+    await create(authed, pump, repeatSet="0,1,2,3,4,5,6")
+    sim.set_weather(pump, wind=True)
+    clock.now = utc(2025, 6, 2, 15, 30, 10)
+    assert (await authed.status(pump))["runStatus"] == 1
+    sim.set_weather(pump, wind=False, rain=True)
+    clock.now = utc(2025, 6, 3, 15, 30, 10)
+    assert (await authed.status(pump))["runStatus"] == 0
+    sim.set_weather(pump, rain=False, snow=True)
+    clock.now = utc(2025, 6, 4, 15, 30, 10)
+    assert (await authed.status(pump))["runStatus"] == 0
+    assert len(sim.history(pump)) == 1
+
+
+@pytest.mark.parametrize(("celsius", "runs"), [(9.4, False), (9.6, True), (25.0, True)])
+async def test_stop_temperature_holds_back_scheduled_sprays(
+    authed: Api,
+    pump: str,
+    sim: MoogoCloudSimulator,
+    clock: FakeClock,
+    *,
+    celsius: float,
+    runs: bool,
+) -> None:
+    # stopTemperature (default 10 degC) is compared with the whole degrees the pump reports.
+    await create(authed, pump, repeatSet="0,1,2,3,4,5,6")
+    sim.set_temperature(pump, celsius)
+    clock.now = utc(2025, 6, 2, 15, 30, 10)
+    assert (await authed.status(pump))["runStatus"] == int(runs)
+    path = f"v1/devices/{pump}/configs"
+    assert (await authed.call("PUT", path, json={"stopTemperature": 0})).code == 0
+    clock.now = utc(2025, 6, 3, 15, 30, 10)
+    assert (await authed.status(pump))["runStatus"] == 1

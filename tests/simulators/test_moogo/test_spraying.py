@@ -21,7 +21,7 @@ async def test_start_is_acknowledged_then_confirmed_later(
     started_at = clock.now
     kwargs: dict[str, Any] = {} if body is None else {"json": body}
     answer = await authed.call("POST", f"v1/devices/{pump}/start", **kwargs)
-    assert (answer.status, answer.code, answer.data) == (200, 0, None)
+    assert (answer.status, answer.code, answer.data) == (200, 0, {"code": 0})
     assert (await authed.status(pump))["runStatus"] == 0
     clock.tick(CONFIRM - 0.1)
     assert (await authed.status(pump))["runStatus"] == 0
@@ -61,9 +61,32 @@ async def test_self_test_mode_runs_three_minutes(authed: Api, pump: str, clock: 
     assert (await authed.status(pump))["latestSprayingDuration"] == 180
 
 
-async def test_unknown_spray_mode(authed: Api, pump: str) -> None:
-    answer = await authed.call("POST", f"v1/devices/{pump}/start", json={"mode": "turbo"})
-    assert answer.code == 10000
+@pytest.mark.parametrize("mode", ["manual", "schedule", "normal", "turbo", "", 7, None])
+async def test_any_spray_mode_is_accepted(
+    authed: Api, pump: str, clock: FakeClock, mode: object
+) -> None:
+    # The HACS integration's v1 client saw "manual" and "schedule" accepted live; nothing
+    # shows the cloud checks the value at all.
+    start = await authed.call("POST", f"v1/devices/{pump}/start", json={"mode": mode})
+    assert (start.status, start.code, start.data) == (200, 0, {"code": 0})
+    clock.tick(CONFIRM)
+    assert (await authed.status(pump))["runStatus"] == 1
+    stop = await authed.call("POST", f"v1/devices/{pump}/stop", json={"mode": mode})
+    assert (stop.status, stop.code, stop.data) == (200, 0, {"code": 0})
+    clock.tick(CONFIRM)
+    assert (await authed.status(pump))["runStatus"] == 0
+
+
+async def test_weather_stops_do_not_hold_back_a_manual_start(
+    authed: Api, pump: str, sim: MoogoCloudSimulator, clock: FakeClock
+) -> None:
+    sim.set_weather(pump, rain=True, snow=True, wind=True)
+    sim.set_temperature(pump, 9)  # below stopTemperature (10), above the cold lock (8)
+    assert (
+        await authed.call("POST", f"v1/devices/{pump}/start", json={"mode": "normal"})
+    ).code == 0
+    clock.tick(CONFIRM)
+    assert (await authed.status(pump))["runStatus"] == 1
 
 
 async def test_offline_device_refuses_commands(
