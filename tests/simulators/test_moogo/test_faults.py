@@ -102,6 +102,11 @@ async def test_requests_are_recorded(authed: Api, sim: MoogoCloudSimulator, pump
 async def test_unknown_route_and_bad_body(authed: Api, pump: str) -> None:
     missing = await authed.call("GET", "v1/nothing-here")
     assert (missing.status, missing.code) == (404, 404)
+    # Onboarding and the app's other areas are not served (FIDELITY.md says why).
+    for path in (f"v1/devices/{pump}/register", f"v1/members/{pump}/list", "v1/faqs"):
+        assert (await authed.call("GET", path)).status == 404
+    register = await authed.call("POST", f"v1/devices/{pump}/register", json={})
+    assert (register.status, register.code) == (404, 404)
     async with authed.http.post(
         authed.sim.url + f"v1/devices/{pump}/start",
         data="{not json",

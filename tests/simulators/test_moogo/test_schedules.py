@@ -53,6 +53,15 @@ async def test_next_run_follows_the_device_zone(authed: Api, pump: str) -> None:
     assert item["nextSprayingTime"] == utc(2025, 6, 9, 6, 0)
 
 
+async def test_next_run_of_a_device_without_an_iana_zone_is_in_utc(
+    authed: Api, sim: MoogoCloudSimulator
+) -> None:
+    pump = sim.add_device(time_zone="PST8PDT,M3.2.0,M11.1.0")
+    await create(authed, pump, hour="13", minute="0", repeatSet="1")
+    (item,) = (await authed.schedules(pump))["items"]
+    assert item["nextSprayingTime"] == utc(2025, 6, 2, 13, 0)  # Monday 13:00 UTC, an hour ahead
+
+
 async def test_duplicate_schedule_time(authed: Api, pump: str) -> None:
     assert (await create(authed, pump)).code == 0
     duplicate = await create(authed, pump, repeatSet="4")
