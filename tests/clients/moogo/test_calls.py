@@ -344,6 +344,26 @@ async def test_device_config_rejected_locally(
     assert not any(method == "PUT" for method, _ in sim.requests)
 
 
+@pytest.mark.parametrize("stored", ["", "PST8PDT,M3.2.0,M11.1.0"])
+async def test_device_config_of_a_device_without_an_iana_zone(
+    client: MoogoClient, sim: MoogoCloudSimulator, stored: str
+) -> None:
+    # Such a device refuses every settings write until one sets an IANA zone: a clear
+    # validation error (not the login cap, although the cloud's code is 10000 for both).
+    device_id = sim.add_device(time_zone=stored)
+    assert (await client.get_device_config(device_id)).time_zone == (stored or None)
+    with pytest.raises(MoogoValidationError, match="timeZone") as refused:
+        await client.update_device_config(device_id, MoogoConfigUpdate(spraying_seconds=45))
+    assert refused.value.code == 10000
+    assert sim.config(device_id)["sprayingSeconds"] == 60
+    fixed = MoogoConfigUpdate(spraying_seconds=45, time_zone=ZoneInfo("America/Denver"))
+    await client.update_device_config(device_id, fixed)
+    assert (sim.config(device_id)["sprayingSeconds"], sim.config(device_id)["timeZone"]) == (
+        45,
+        "America/Denver",
+    )
+
+
 def test_zoneinfo_without_a_name_is_rejected() -> None:
     with (resources.files("tzdata.zoneinfo") / "UTC").open("rb") as tzif:
         nameless = ZoneInfo.from_file(tzif)
