@@ -47,8 +47,6 @@ from tests.simulators.moogo import MoogoCloudSimulator  # noqa: E402
 
 PEER = "pymoogo"
 PINNED = "0.1.3"
-CONFIRM_DELAY = 0.5  # seconds until runStatus flips (the cloud takes 3-5 s; kept short here)
-POLL = 0.5  # pymoogo's smallest confirm poll interval
 CHECK_TIMEOUT = 60.0
 
 
@@ -252,7 +250,9 @@ async def _device_refresh(world: World) -> None:
 
 async def _start_confirmed(world: World, mode: str | None) -> None:
     client = await world.login()
-    assert await client.start_spray(world.pump, mode=mode, timeout=10, poll_interval=POLL)
+    # pymoogo's defaults (confirm within 10 s, poll every 1 s) against the simulator's default
+    # confirm delay of 4 s, within the 3 to 5 s the live cloud takes.
+    assert await client.start_spray(world.pump, mode=mode)
     assert world.sim.device(world.pump)["runStatus"] == 1
     starts = [request for request in world.sim.requests if request[1].endswith("/start")]
     assert len(starts) == 1, starts  # confirmed at the first attempt, not after a retry
@@ -276,7 +276,7 @@ async def _start_schedule(world: World) -> None:
 @check("stop_spray")
 async def _stop(world: World) -> None:
     await _start_confirmed(world, None)
-    assert await world.client.stop_spray(world.pump, timeout=10, poll_interval=POLL)
+    assert await world.client.stop_spray(world.pump)
     assert world.sim.device(world.pump)["runStatus"] == 0
 
 
@@ -501,10 +501,11 @@ async def _timeout(world: World) -> None:
 
 @contextlib.asynccontextmanager
 async def world() -> AsyncIterator[World]:
-    """A fresh simulator (one pump, default login cap), session and pymoogo client."""
+    """A fresh simulator (its defaults: one pump, the login cap, the 4 s confirm delay), a
+    session and a pymoogo client."""
     clock = ShiftedClock()
     async with (
-        simulator(clock=clock, spray_confirm_delay=CONFIRM_DELAY) as sim,
+        simulator(clock=clock) as sim,
         aiohttp.ClientSession() as session,
     ):
         client = peer_client(sim, session)
@@ -521,27 +522,39 @@ class Summary:
     failed: list[dict[str, str]] = field(default_factory=list)
 
 
-async def run_check(item: Check, summary: Summary) -> str:
-    """Run one check in its own world and file its outcome; return the line to print."""
+@dataclass(frozen=True)
+class Outcome:
+    line: str  # what to print
+    passed: bool = False
+    expected_failure: str | None = None  # the documented reason
+    error: str | None = None
+
+
+async def run_check(item: Check) -> Outcome:
+    """Run one check in its own world and judge its outcome."""
     try:
         async with asyncio.timeout(CHECK_TIMEOUT), world() as state:
             await item.body(state)
     except KnownPeerBugError as err:
         if item.peer_bug is not None:
-            summary.expected_failures.append({"check": item.name, "reason": item.peer_bug})
-            return f"XFAIL {item.name}: {err}"
-        summary.failed.append({"check": item.name, "error": f"KnownPeerBugError: {err}"})
-        return f"FAIL  {item.name}: {err}"
+            return Outcome(f"XFAIL {item.name}: {err}", expected_failure=item.peer_bug)
+        return Outcome(f"FAIL  {item.name}: {err}", error=f"KnownPeerBugError: {err}")
     except Exception as err:
         error = f"{type(err).__name__}: {err}"
-        summary.failed.append({"check": item.name, "error": error})
-        return f"FAIL  {item.name}: {error}"
+        return Outcome(f"FAIL  {item.name}: {error}", error=error)
     if item.peer_bug is not None:
         error = f"expected to fail ({item.peer_bug}) but passed"
-        summary.failed.append({"check": item.name, "error": error})
-        return f"FAIL  {item.name}: {error}"
-    summary.passed.append(item.name)
-    return f"PASS  {item.name}"
+        return Outcome(f"FAIL  {item.name}: {error}", error=error)
+    return Outcome(f"PASS  {item.name}", passed=True)
+
+
+def file(item: Check, outcome: Outcome, summary: Summary) -> None:
+    if outcome.passed:
+        summary.passed.append(item.name)
+    elif outcome.expected_failure is not None:
+        summary.expected_failures.append({"check": item.name, "reason": outcome.expected_failure})
+    else:
+        summary.failed.append({"check": item.name, "error": outcome.error or "unknown"})
 
 
 async def main() -> int:
@@ -552,8 +565,11 @@ async def main() -> int:
         summary.failed.append(
             {"check": "pymoogo version", "error": f"{installed} installed, {PINNED} pinned"}
         )
-    for item in CHECKS:
-        print(await run_check(item, summary), flush=True)
+    # Every check has its own simulator, so they run side by side (the confirm waits overlap).
+    outcomes = await asyncio.gather(*(run_check(item) for item in CHECKS))
+    for item, outcome in zip(CHECKS, outcomes, strict=True):
+        print(outcome.line)
+        file(item, outcome, summary)
     print(
         f"{len(summary.passed)} passed, {len(summary.expected_failures)} expected failures, "
         f"{len(summary.failed)} failed"
@@ -567,7 +583,8 @@ async def main() -> int:
                 "expected_failures": summary.expected_failures,
                 "failed": summary.failed,
             }
-        )
+        ),
+        flush=True,
     )
     return 0 if not summary.failed else 1
 
