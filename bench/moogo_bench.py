@@ -45,6 +45,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # running the file directly rather than through bench/run
     sys.path.insert(0, str(REPO_ROOT))
 
+# The simulator and the peer's client are set up as the peer guard sets them up.
+from tests.peers.pymoogo.adapter import peer_client, simulator  # noqa: E402
+
 POLLS = 100
 EXPIRE_AFTER_POLL = 50
 FLEET_SIZES = (1, 5, 20)
@@ -92,26 +95,8 @@ async def traced_session() -> AsyncIterator[tuple[aiohttp.ClientSession, Request
         yield session, log
 
 
-@contextlib.asynccontextmanager
-async def simulator(**options: Any) -> AsyncIterator[Any]:
-    from tests.simulators.moogo import MoogoCloudSimulator
-
-    sim = MoogoCloudSimulator(**options)
-    await sim.start()
-    try:
-        yield sim
-    finally:
-        await sim.stop()
-
-
 def ours_client(sim: Any, session: aiohttp.ClientSession) -> Any:
     from custom_components.openevse_moogo.clients.moogo import MoogoClient
-
-    return MoogoClient(email=sim.email, password=sim.password, session=session, base_url=sim.url)
-
-
-def peer_client(sim: Any, session: aiohttp.ClientSession) -> Any:
-    from pymoogo import MoogoClient
 
     return MoogoClient(email=sim.email, password=sim.password, session=session, base_url=sim.url)
 

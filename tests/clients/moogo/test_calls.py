@@ -230,6 +230,38 @@ async def test_schedule_lifecycle(
     assert [s.schedule_id for s in remaining.schedules] == [evening.schedule_id]
 
 
+async def test_puts_without_payload_go_out_as_the_app_sends_them(
+    client: MoogoClient, sim: MoogoCloudSimulator, device_id: str, wire: list[SentRequest]
+) -> None:
+    # The vendor app's PUTs without @Body carry a zero-length body and no Content-Type
+    # (reference 1.2); aiohttp alone would label them application/octet-stream.
+    await client.create_schedule(device_id, ScheduleSpec(hour=6, minute=15, duration=30))
+    (item,) = (await client.get_schedules(device_id)).schedules
+    await client.disable_schedule(device_id, item.schedule_id)
+    await client.enable_schedule(device_id, item.schedule_id)
+    await client.skip_schedule(device_id, item.schedule_id)
+    await client.set_schedules_enabled(device_id, False)
+    await client.set_schedules_enabled(device_id, True)
+    await client.delete_schedule(device_id, item.schedule_id)
+    bare = [r for r in wire if r.method in {"PUT", "DELETE"}]
+    assert [r.url.path.rsplit("/", 1)[-1] for r in bare] == [
+        "disable",
+        "enable",
+        "skip",
+        "close",
+        "open",
+        item.schedule_id,
+    ]
+    for request in bare:
+        assert request.headers.get("Content-Length") == "0", request
+        assert "Content-Type" not in request.headers, request
+    assert sim.schedules(device_id) == []
+    # A PUT with a payload is still JSON.
+    await client.rename_device(device_id, "Lanai")
+    assert wire[-1].headers["Content-Type"] == "application/json"
+    assert sim.device(device_id)["deviceName"] == "Lanai"
+
+
 async def test_schedule_spec_validated_before_sending(client: MoogoClient) -> None:
     for bad in (
         {"hour": 24, "minute": 0, "duration": 60},
@@ -310,6 +342,26 @@ async def test_device_config_rejected_locally(
     with pytest.raises(MoogoValidationError, match=message):
         await client.update_device_config(sim.device_ids[0], update)
     assert not any(method == "PUT" for method, _ in sim.requests)
+
+
+@pytest.mark.parametrize("stored", ["", "PST8PDT,M3.2.0,M11.1.0"])
+async def test_device_config_of_a_device_without_an_iana_zone(
+    client: MoogoClient, sim: MoogoCloudSimulator, stored: str
+) -> None:
+    # Such a device refuses every settings write until one sets an IANA zone: a clear
+    # validation error (not the login cap, although the cloud's code is 10000 for both).
+    device_id = sim.add_device(time_zone=stored)
+    assert (await client.get_device_config(device_id)).time_zone == (stored or None)
+    with pytest.raises(MoogoValidationError, match="timeZone") as refused:
+        await client.update_device_config(device_id, MoogoConfigUpdate(spraying_seconds=45))
+    assert refused.value.code == 10000
+    assert sim.config(device_id)["sprayingSeconds"] == 60
+    fixed = MoogoConfigUpdate(spraying_seconds=45, time_zone=ZoneInfo("America/Denver"))
+    await client.update_device_config(device_id, fixed)
+    assert (sim.config(device_id)["sprayingSeconds"], sim.config(device_id)["timeZone"]) == (
+        45,
+        "America/Denver",
+    )
 
 
 def test_zoneinfo_without_a_name_is_rejected() -> None:

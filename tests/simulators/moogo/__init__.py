@@ -7,7 +7,8 @@ answers HTTP 401), the device list and status, start/stop with the delayed ``run
 the ``latestSprayingEnd`` countdown, schedules with the master switch and ``nextSprayingTime`` in
 the device's IANA zone, configuration with the server's key whitelist, spray history, OTA, rename
 and the public catalogue routes. POST values are accepted as JSON strings (what the vendor app
-sends) or native JSON values; PUTs accept an empty body.
+sends) or native JSON values; PUTs accept an empty body. How closely each behaviour follows the
+real cloud, and the test that pins it, is in ``FIDELITY.md`` next to this file.
 
 Use::
 
@@ -33,6 +34,8 @@ Public API of :class:`MoogoCloudSimulator`:
   -> device_id``, ``remove_device(id)`` (routes answer code 404), ``revoke_access(id)`` (403),
   ``set_online``, ``set_temperature`` (below 8 degC start answers 10202), ``set_humidity``,
   ``set_rssi``, ``set_levels(id, *, water_low=None, concentrate_low=None)``,
+  ``set_weather(id, *, rain=None, snow=None, wind=None)`` (with the config's stop flags set,
+  scheduled sprays are held back; ``stopTemperature`` does the same below its degrees),
   ``offer_firmware(id, version, description="")``, ``start_scheduled_spray(id, seconds)``,
   ``expire_tokens()``
 - inspection: ``device(id)`` (live ``DeviceStatus``), ``schedules(id)``, ``history(id)``,
@@ -40,7 +43,8 @@ Public API of :class:`MoogoCloudSimulator`:
 - ``await run_scenario(*, step=20.0)``: the endless demo story (cancel the task to end it)
 
 Fault switches (:class:`MoogoFaults`, read on every request): ``wrong_password``,
-``login_cap_after``, ``login_http_status`` (only logins fail), ``http_status`` (+
+``login_cap_after`` (the cloud's daily cap, on by default at 10 attempts; ``None`` lifts it),
+``login_http_status`` (only logins fail), ``http_status`` (+
 ``retry_after`` for 429), ``html_error`` (+ ``html_status``, default 522), ``malformed_json``,
 ``delay``, ``hang``, ``json_unauthorized`` (JSON code 401 on HTTP 200 for a rejected token),
 ``unconfirmed_commands`` (start/stop acknowledged but the pump never acts).

@@ -53,6 +53,15 @@ class Spray:
 
 
 @dataclass
+class Weather:
+    """The weather at the pump, as the cloud knows it."""
+
+    rain: bool = False
+    snow: bool = False
+    wind: bool = False
+
+
+@dataclass
 class Firmware:
     """The firmware offered by the cloud for this device and an update in progress."""
 
@@ -84,6 +93,7 @@ class SimDevice:
     latest_end: int = 0
     pending: list[PendingCommand] = field(default_factory=list)
     ota: Firmware = field(default_factory=Firmware)
+    weather: Weather = field(default_factory=Weather)
     access_revoked: bool = False
     advanced_to: float = 0.0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -94,6 +104,26 @@ class SimDevice:
     def reported_temperature(self) -> int:
         """The pump reports whole degrees; the cloud only knows (and checks) that value."""
         return round(self.temperature)
+
+    @property
+    def weather_stop(self) -> str | None:
+        """Why the configuration's weather stops hold scheduled sprays back now, if they do.
+
+        ``stopRainy``, ``stopSnow`` and ``stopWindstorm`` are on/off flags, ``stopTemperature``
+        a threshold in degrees Celsius (scheduled sprays pause below it); the onboarding
+        defaults are 10, 1, 1, 0. They act on scheduled sprays only: a manual start is the
+        user's explicit choice and is refused only by the cold lock.
+        """
+        config, weather = self.config, self.weather
+        if weather.rain and int(config["stopRainy"]):
+            return "rain"
+        if weather.snow and int(config["stopSnow"]):
+            return "snow"
+        if weather.wind and int(config["stopWindstorm"]):
+            return "wind"
+        if self.reported_temperature < int(config["stopTemperature"]):
+            return "temperature"
+        return None
 
     @property
     def spraying_seconds(self) -> int:
@@ -249,7 +279,7 @@ class SimDevice:
             item.skip_count += 1
             item.last_skipped_at = int(at)
             return
-        if self.online and self.reported_temperature >= COLD_LOCK_BELOW:
+        if self.online and self.reported_temperature >= COLD_LOCK_BELOW and not self.weather_stop:
             self.begin_spray(at, item.duration)
 
     def _finish_ota(self, _at: float) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
+
+DAILY_LOGIN_CAP: Final = 10
 
 
 @dataclass
 class MoogoFaults:
-    """What the simulated cloud does wrong; read on every request, so flip them at any time.
+    """What the simulated cloud does wrong, and its login cap; read on every request, so flip
+    them at any time.
 
     The request-level switches are checked in this order: ``hang``, ``delay``, ``html_error``,
     ``http_status``, ``malformed_json``; then the business switches apply.
@@ -15,9 +19,12 @@ class MoogoFaults:
 
     wrong_password: bool = False
     """Every login answers code 10104 (invalid email or password)."""
-    login_cap_after: int | None = None
-    """After this many successful logins of the account on one calendar day, logins answer
-    code 10000 "Exceeded maximum login attempts today. Please try again tomorrow."."""
+    login_cap_after: int | None = DAILY_LOGIN_CAP
+    """The cloud's daily login cap, on by default: after this many login attempts for the
+    account (accepted or refused) on one calendar day, logins answer code 10000 "Exceeded
+    maximum login attempts today. Please try again tomorrow.". The default, 10, is the low end
+    of the 10 to 20 a day pymoogo's maintainers met live; a smaller number tightens it for a
+    test, ``None`` lifts it."""
     http_status: int | None = None
     """Answer every request with this HTTP status and a JSON envelope carrying it as ``code``."""
     retry_after: int = 60

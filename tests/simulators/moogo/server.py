@@ -45,8 +45,12 @@ LOG_PAGE_SIZE: Final = 20
 SHORT_TOKEN_TTL: Final = 86400  # "keep me signed in" unticked; the real value is unknown
 SELF_TEST_SECONDS: Final = 180  # the app's pump self-test runs three minutes
 DEVICE_NAMES: Final = ("Backyard", "Patio", "Front Porch", "Garden", "Pool Deck")
+# What start and stop carry in ``data``: an inner ``code`` 0. The HACS integration's v1.0-v1.5.1
+# clients treated a start as done only when ``data.code == 0`` and shipped that way, and
+# pymoogo's OpenAPI shows the same shape (reference 2.1 row 6; inferred, not captured).
+SPRAY_ACK: Final = {"code": 0}
 PUBLIC_ROUTES: Final = frozenset({"/v1/user/login", "/v1/liquid", "/v1/devices/schedules"})
-SPRAY_MODES: Final = frozenset({"normal", "self-test"})
+SELF_TEST_MODE: Final = "self-test"
 MALFORMED_BODY: Final = '{"code":0,"message":"success","data":{"items":[{"deviceId":'
 CLOUDFLARE_PAGE: Final = (
     "<!DOCTYPE html>\n<html><head><title>api.moogo.com | {status}: Connection timed out</title>"
@@ -88,7 +92,7 @@ class MoogoCloudSimulator:
         self.user_id = str(10**17 + int(_digest(email.lower()), 16) % (9 * 10**17))
         self._clock = clock
         self._tokens: dict[str, float] = {}
-        self._logins_by_day: dict[date, int] = {}
+        self._login_attempts_by_day: dict[date, int] = {}
         self._devices: dict[str, SimDevice] = {}
         self._serial = itertools.count(1)
         self._token_serial = itertools.count(1)
@@ -213,6 +217,23 @@ class MoogoCloudSimulator:
         """Set the Wi-Fi signal reading."""
         self._advanced(device_id).rssi = dbm
 
+    def set_weather(
+        self,
+        device_id: str,
+        *,
+        rain: bool | None = None,
+        snow: bool | None = None,
+        wind: bool | None = None,
+    ) -> None:
+        """Set the weather at the pump; with the config's stop flags set, schedules do not spray."""
+        weather = self._advanced(device_id).weather
+        if rain is not None:
+            weather.rain = rain
+        if snow is not None:
+            weather.snow = snow
+        if wind is not None:
+            weather.wind = wind
+
     def set_levels(
         self,
         device_id: str,
@@ -308,7 +329,9 @@ class MoogoCloudSimulator:
         app.router.add_get("/v1/devices/schedules", self._recommended)
         app.router.add_get("/v1/devices", self._devices_list)
         app.router.add_put(base + "/schedules/switch/open", device(self._switch_open))
+        app.router.add_route("*", base + "/schedules/switch/open", self._wrong_method)
         app.router.add_put(base + "/schedules/switch/close", device(self._switch_close))
+        app.router.add_route("*", base + "/schedules/switch/close", self._wrong_method)
         app.router.add_get(base + "/schedules", device(self._schedules_list))
         app.router.add_post(base + "/schedules", device(self._schedule_create))
         app.router.add_put(schedule, device(self._schedule_update))
@@ -316,6 +339,10 @@ class MoogoCloudSimulator:
         app.router.add_put(schedule + "/enable", device(self._schedule_enable))
         app.router.add_put(schedule + "/disable", device(self._schedule_disable))
         app.router.add_put(schedule + "/skip", device(self._schedule_skip))
+        # The live cloud answered POST on enable and skip with HTTP 500 (what pymoogo saw
+        # before it switched to PUT); the toggles' other methods answer the same here.
+        for toggle in ("/enable", "/disable", "/skip"):
+            app.router.add_route("*", schedule + toggle, self._wrong_method)
         app.router.add_get(base, device(self._status))
         app.router.add_delete(base, device(self._unbind))
         app.router.add_post(base + "/start", device(self._start))
@@ -387,6 +414,14 @@ class MoogoCloudSimulator:
             return web.Response(status=200, text=MALFORMED_BODY, content_type="application/json")
         return None
 
+    @staticmethod
+    async def _wrong_method(request: web.Request) -> web.Response:
+        return reply(
+            code=CODE_SERVER_ERROR,
+            message=f"Request method '{request.method}' not supported",
+            status=500,
+        )
+
     # ----- handlers: account and catalogue ------------------------------------------------
 
     async def _login(self, request: web.Request) -> web.Response:
@@ -397,20 +432,20 @@ class MoogoCloudSimulator:
         email = as_str(body, "email")
         password = as_str(body, "password")
         keep = as_bool(body, "keep", default=False)
-        today = datetime.fromtimestamp(self._clock(), UTC).date()
-        cap = self.faults.login_cap_after
-        if cap is not None and self._logins_by_day.get(today, 0) >= cap:
-            raise BusinessError(CODE_BUSINESS, MESSAGE_LOGIN_CAP)
-        if (
-            self.faults.wrong_password
-            or email.strip().lower() != self.email.lower()
-            or password != self.password
-        ):
+        account = email.strip().lower() == self.email.lower()
+        if account:
+            # The cap counts attempts ("Exceeded maximum login attempts today"), refused or not,
+            # per calendar day (UTC here; the cloud's day boundary is unknown).
+            today = datetime.fromtimestamp(self._clock(), UTC).date()
+            cap = self.faults.login_cap_after
+            if cap is not None and self._login_attempts_by_day.get(today, 0) >= cap:
+                raise BusinessError(CODE_BUSINESS, MESSAGE_LOGIN_CAP)
+            self._login_attempts_by_day[today] = self._login_attempts_by_day.get(today, 0) + 1
+        if self.faults.wrong_password or not account or password != self.password:
             raise BusinessError(CODE_BAD_CREDENTIALS, "Incorrect email or password")
         ttl = self.token_ttl if keep else min(self.token_ttl, SHORT_TOKEN_TTL)
         token = _digest(f"{self.user_id}/{next(self._token_serial)}/{time.perf_counter_ns()}")[:32]
         self._tokens[token] = self._clock() + ttl
-        self._logins_by_day[today] = self._logins_by_day.get(today, 0) + 1
         self.login_count += 1
         return reply(
             {
@@ -466,9 +501,9 @@ class MoogoCloudSimulator:
                 "The temperature is too low, the device is locked to prevent freezing",
             )
         if not self.faults.unconfirmed_commands:
-            seconds = SELF_TEST_SECONDS if mode == "self-test" else None
+            seconds = SELF_TEST_SECONDS if mode == SELF_TEST_MODE else None
             device.command("start", self._clock(), self.spray_confirm_delay, seconds=seconds)
-        return reply()
+        return reply(dict(SPRAY_ACK))
 
     async def _stop(self, request: web.Request, device: SimDevice) -> web.Response:
         await self._spray_mode(request)
@@ -476,16 +511,16 @@ class MoogoCloudSimulator:
             raise BusinessError(CODE_DEVICE_OFFLINE, MESSAGE_OFFLINE)
         if not self.faults.unconfirmed_commands:
             device.command("stop", self._clock(), self.spray_confirm_delay)
-        return reply()
+        return reply(dict(SPRAY_ACK))
 
-    async def _spray_mode(self, request: web.Request) -> str:
-        body = await read_body(request)
-        if "mode" not in body:
-            return "normal"
-        mode = as_str(body, "mode")
-        if mode not in SPRAY_MODES:
-            raise BusinessError(CODE_BUSINESS, "Invalid parameter: mode")
-        return mode
+    @staticmethod
+    async def _spray_mode(request: web.Request) -> object:
+        """The ``mode`` a start/stop carries; any value (or none) is accepted.
+
+        The app sends "normal" or "self-test", pymoogo ``{}``, the HACS integration's v1 client
+        was observed live with "manual" and "schedule"; nothing shows the cloud checks it.
+        """
+        return (await read_body(request)).get("mode")
 
     # ----- handlers: schedules ----------------------------------------------------------------
 
@@ -596,10 +631,12 @@ class MoogoCloudSimulator:
         for key in ("stopTemperature", "stopRainy", "stopSnow", "stopWindstorm"):
             if key in body:
                 update[key] = as_int(body, key)
+        # Only IANA names are accepted, and a device whose stored zone is empty or a POSIX rule
+        # (some report one) refuses every write that does not replace it with an IANA name.
+        zone = as_str(body, "timeZone") if "timeZone" in body else str(device.config["timeZone"])
+        if not is_iana_zone(zone):
+            raise BusinessError(CODE_BUSINESS, f"Invalid timeZone: {zone!r} is not an IANA zone")
         if "timeZone" in body:
-            zone = as_str(body, "timeZone")
-            if not is_iana_zone(zone):
-                raise BusinessError(CODE_BUSINESS, f"Invalid time zone: {zone}")
             update["timeZone"] = zone
         device.config.update(update)
         return reply()

@@ -340,6 +340,16 @@ class MoogoClient:
         if token is not None:
             headers["token"] = token
         options: dict[str, Any] = {}
+        if json is None:
+            # A request without a payload goes out as the vendor app sends it: a zero-length
+            # body and no Content-Type. The app's Retrofit PUTs without @Body (schedule
+            # enable/disable/skip, master switch open/close) and its DELETEs send an empty
+            # body; only POST bodies are rewritten into JSON by its interceptor (reference
+            # moogo-api.md 1.2, from the app v1.1.8 [APK]). pymoogo sends "{}" as JSON
+            # instead and the cloud takes that too; the reference ranks the app first for
+            # wire format. Left alone, aiohttp would label the empty body
+            # application/octet-stream, which neither sends.
+            options["skip_auto_headers"] = ("Content-Type",)
         if request_timeout is not None:
             options["timeout"] = aiohttp.ClientTimeout(total=request_timeout)
         url = self._url(path)

@@ -1,0 +1,1 @@
+"""Peer clients driven against our simulators: standing guards of the simulators' fidelity."""
