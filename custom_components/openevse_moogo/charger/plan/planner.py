@@ -14,14 +14,16 @@ The problem it solves (every figure in UTC, so a DST change cannot bend a durati
 - ``minimum_now_kwh`` is charged first, from ``now`` on at full power, whatever the price (and
   where no price is known yet); the rest is optimised after it.
 - Cells priced above ``price_ceiling`` are never used (the minimum above ignores the ceiling).
-- ``SPLIT`` may use several runs; every run lasts at least ``min_run`` (contactor protection),
-  except the run that completes the target and a run cut by departure, which end because the car
-  is full or leaves, not because the plan switches it off. ``CONTINUOUS`` uses one run.
+- ``SPLIT`` may use several runs; every run but the last lasts at least ``min_run`` (contactor
+  protection: a run is short only when no start follows it, e.g. the run that completes the
+  target, which ends because the car is full). ``CONTINUOUS`` uses one run. The "charge now" run
+  is exempt: the user asked for it.
 - When the target cannot be delivered under these rules, the plan delivers the most energy it
   can, at the lowest cost for that energy, and says ``reachable=False``.
 
 Exactness: ``SPLIT`` is a dynamic programme over the cells in time order whose state is (inside a
-run, the run's length so far capped at ``min_run``) and whose labels are (energy so far, cost so
+run, the run's length so far capped at ``min_run``, or closed after a short last run) and whose
+labels are (energy so far, cost so
 far). A label is dropped only when another in the same state provably does at least as well in
 every continuation: it has at least as much energy and costs at most ``m`` per extra kWh more,
 where ``m`` is the cheapest price still to come (the dominated plan would have to buy that energy
@@ -50,6 +52,7 @@ from enum import StrEnum
 from .prices import PriceSlot
 
 EPSILON_KWH = 1e-9
+CLOSED = -1  # the run-length state after a short run ended: that was the plan's last run
 SHORTEST_CELL = timedelta(seconds=1)  # a sliver of a slot left by clipping is not worth a switch
 
 
@@ -263,7 +266,7 @@ def _split(
         floor[index] = running
     floor[len(cells)] = float("inf")
 
-    type State = tuple[bool, int]  # inside a run, its length so far in seconds (capped)
+    type State = tuple[bool, int]  # inside a run, its length so far in seconds (capped), or CLOSED
     type Label = tuple[float, float, _Step | None]  # energy, cost, steps
     # The "charge now" run, when it ends where the cells begin, may go on (it is exempt).
     states: dict[State, list[Label]] = {(joined_at_start, cap if joined_at_start else 0): [
@@ -286,13 +289,16 @@ def _split(
         seconds = round(cell.hours * 3600)
         for (running_now, length), labels in states.items():
             in_run = running_now and joined
-            if running_now and not joined and length < cap:
-                continue  # a run cut by a gap in prices before its minimum length
+            # A run shorter than the minimum may end only as the plan's last run: from then on
+            # the plan is closed. A gap in the cells ends a run as switching off would.
+            closed = length == CLOSED or (running_now and not joined and length < cap)
             for energy, cost, steps in labels:
-                if not in_run or length >= cap:
+                if closed or (in_run and length < cap):
+                    following.setdefault((False, CLOSED), []).append((energy, cost, steps))
+                    if closed:
+                        continue
+                else:
                     following.setdefault((False, 0), []).append((energy, cost, steps))
-                if cell.power <= 0:
-                    continue
                 missing = wanted - energy
                 if cell.capacity >= missing - EPSILON_KWH:
                     total = cost + cell.price * missing
@@ -312,7 +318,7 @@ def _split(
     if best is not None:
         return best[1]
     # Not reachable: the most energy, then the least cost for it. Every end state is valid: a
-    # run still going at the end is cut by departure (or by the end of the known prices).
+    # run still going at the end is the last run.
     finals = [label for labels in states.values() for label in labels]
     if not finals:
         return None
@@ -458,12 +464,17 @@ def plan_charge(
     forced_energy = sum(piece.energy_kwh for piece in forced)
     rest = wanted - forced_energy
     cells = _cells(ordered, forced_end, departure, power_kw, caps)
-    if price_ceiling is not None:
-        cells = [cell for cell in cells if cell.price <= price_ceiling]
-        cells = [
-            _Cell(c.start, c.end, c.hours, c.price, c.power, i > 0 and cells[i - 1].end == c.start)
-            for i, c in enumerate(cells)
-        ]
+    # Cells the car cannot use (above the ceiling, or no power on the circuit) are left out: a
+    # run cannot pass through them, just as through a gap in prices.
+    usable = [
+        cell
+        for cell in cells
+        if cell.power > 0 and (price_ceiling is None or cell.price <= price_ceiling)
+    ]
+    cells = [
+        _Cell(c.start, c.end, c.hours, c.price, c.power, i > 0 and usable[i - 1].end == c.start)
+        for i, c in enumerate(usable)
+    ]
     joined_at_start = bool(forced) and bool(cells) and cells[0].start == forced_end
     if rest <= EPSILON_KWH:
         steps = None

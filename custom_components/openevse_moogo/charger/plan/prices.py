@@ -94,7 +94,8 @@ class PriceSlot:
         """Refuse naive times, empty or reversed spans and non-finite prices."""
         if self.start.utcoffset() is None or self.end.utcoffset() is None:
             raise MalformedPriceError("slot", "start and end must be timezone-aware")
-        if self.end <= self.start:
+        # In UTC: aware times sharing one zone compare as wall clock, wrong across a DST change.
+        if self.end.astimezone(UTC) <= self.start.astimezone(UTC):
             raise MalformedPriceError("slot", f"ends ({self.end}) before it starts ({self.start})")
         if not math.isfinite(self.price):
             raise MalformedPriceError("slot", f"price {self.price} is not a number")
