@@ -345,6 +345,40 @@ def test_charge_now_minimum_ignores_price_and_missing_prices() -> None:
     assert plan.energy_kwh == pytest.approx(20)
 
 
+def test_charge_now_run_goes_on_into_cheap_slots_and_skips_a_closed_circuit() -> None:
+    slots = hourly([9, 1, 1, 8])
+    plan = plan_charge(
+        slots,
+        now=T0,
+        departure=T0 + timedelta(hours=4),
+        energy_kwh=20,
+        power_kw=10,
+        minimum_now_kwh=5,
+        min_run=timedelta(hours=2),
+        power_cap_kw={T0 + timedelta(hours=1): 0.0},
+    )
+    # The circuit gives nothing in the second hour: the minimum is charged in the first, and
+    # the rest in the third (cheap) hour and the fourth.
+    assert [(i.start, i.end) for i in plan.intervals] == [
+        (T0, T0 + timedelta(minutes=30)),
+        (T0 + timedelta(hours=2), T0 + timedelta(hours=3.5)),
+    ]
+    assert plan.cost == pytest.approx(5 * 9 + 10 * 1 + 5 * 8)
+    merged = plan_charge(
+        slots, now=T0, departure=T0 + timedelta(hours=4), energy_kwh=15, power_kw=10,
+        minimum_now_kwh=10,
+    )  # fmt: skip
+    assert [(i.start, i.end) for i in merged.intervals] == [(T0, T0 + timedelta(minutes=90))]
+    around = plan_charge(
+        slots, now=T0, departure=T0 + timedelta(hours=4), energy_kwh=20, power_kw=10,
+        minimum_now_kwh=15, power_cap_kw={T0 + timedelta(hours=1): 0.0},
+    )  # fmt: skip
+    assert [(i.start, i.end) for i in around.intervals] == [
+        (T0, T0 + timedelta(hours=1)),
+        (T0 + timedelta(hours=2), T0 + timedelta(hours=3)),
+    ]
+
+
 def test_prices_missing_for_tomorrow_but_today_suffices() -> None:
     slots = hourly([4, 3, 1, 2, 2, 5])  # until midnight
     plan = plan_charge(

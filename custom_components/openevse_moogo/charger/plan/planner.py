@@ -319,9 +319,7 @@ def _split(
         return best[1]
     # Not reachable: the most energy, then the least cost for it. Every end state is valid: a
     # run still going at the end is the last run.
-    finals = [label for labels in states.values() for label in labels]
-    if not finals:
-        return None
+    finals = [label for labels in states.values() for label in labels]  # "off" always exists
     most = max(label[0] for label in finals)
     candidates = [label for label in finals if label[0] >= most - 1e-6]
     return min(candidates, key=lambda label: label[1])[2]
@@ -376,8 +374,6 @@ def _runs(cells: Sequence[_Cell], steps: _Step | None) -> list[PlannedInterval]:
     previous = -2
     for index, energy in charged:
         cell = cells[index]
-        if energy <= EPSILON_KWH:
-            continue
         end = cell.end if energy >= cell.capacity - EPSILON_KWH else (
             cell.start + timedelta(hours=energy / cell.power)
         )  # fmt: skip
