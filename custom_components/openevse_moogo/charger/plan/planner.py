@@ -27,11 +27,12 @@ labels are (energy so far, cost so
 far). A label is dropped only when another in the same state provably does at least as well in
 every continuation: it has at least as much energy and costs at most ``m`` per extra kWh more,
 where ``m`` is the cheapest price still to come (the dominated plan would have to buy that energy
-at no less than ``m``, and the dominating one can always stop earlier). The result is therefore
-the minimum cost under the rules above. Time ``O(n * s * f)`` for ``n`` cells, ``s <= 2 +
-min_run / shortest cell`` states and ``f`` labels per state, at most the number of distinct
-energies reachable (``<= n`` when cells have equal capacity). ``CONTINUOUS`` tries every start
-cell with prefix sums and a binary search for the cell completing the target: ``O(n log n)``.
+at no less than ``m``, and the dominating one can always stop earlier; prices may be negative).
+The result is therefore the minimum cost under the rules above. Time ``O(n * s * f log f)`` for
+``n`` cells, ``s <= 3 + min_run / shortest cell`` states and ``f`` labels per state, at most the
+number of distinct energies reachable (``<= n`` when cells have equal capacity). ``CONTINUOUS``
+tries every start cell with prefix sums and a binary search for the cell completing the target:
+``O(n log n)``.
 
 Unknown prices: when the known prices end before departure and the known cells alone can
 deliver the target, the plan uses them (``prices_complete=False``; re-plan when prices arrive,
@@ -235,22 +236,33 @@ def _charge_now(
     return pieces, moment
 
 
-def _dominates(
-    strong: tuple[float, float, _Step | None],
-    weak: tuple[float, float, _Step | None],
-    price_floor: float,
-) -> bool:
-    """Tell whether ``strong`` (energy, cost) does at least as well as ``weak`` whatever follows.
+def _undominated(
+    labels: list[tuple[float, float, _Step | None]], price_floor: float
+) -> list[tuple[float, float, _Step | None]]:
+    """Keep the (energy, cost) labels of one state that no other beats in every continuation.
 
-    ``weak`` still has to buy the extra energy ``strong`` already holds, at no less than
-    ``price_floor`` a kWh; ``strong`` can always stop as soon as the target is in.
+    A label with more energy dominates when its cost exceeds the other's by at most
+    ``price_floor`` per extra kWh: the other still has to buy that energy at no less than
+    ``price_floor`` (the cheapest price to come), and the richer one can always stop as soon as
+    the target is in. So a label survives only with a lower ``cost - price_floor * energy`` than
+    every label holding at least its energy: one sort and one pass.
     """
-    extra = strong[0] - weak[0]
-    if extra <= EPSILON_KWH:
-        return extra >= -EPSILON_KWH and strong[1] <= weak[1] + 1e-12
-    if price_floor == float("inf"):  # nothing left to buy: more energy is simply better
-        return True
-    return strong[1] - price_floor * extra <= weak[1] + 1e-12
+    if price_floor == float("inf"):  # nothing left to buy: the most energy, then the least cost
+        most = max(label[0] for label in labels)
+        return [min((label for label in labels if label[0] >= most - EPSILON_KWH), key=_cost)]
+    labels.sort(key=lambda label: (-label[0], label[1]))
+    kept: list[tuple[float, float, _Step | None]] = []
+    lowest = float("inf")
+    for label in labels:
+        key = label[1] - price_floor * label[0]
+        if key < lowest - 1e-12:
+            kept.append(label)
+            lowest = key
+    return kept
+
+
+def _cost(label: tuple[float, float, _Step | None]) -> float:
+    return label[1]
 
 
 def _split(
@@ -273,15 +285,6 @@ def _split(
         (0.0, 0.0, None)
     ]}  # fmt: skip
     best: tuple[float, _Step | None] | None = None  # cost, steps of the cheapest complete plan
-
-    def keep(labels: list[Label], price_floor: float) -> list[Label]:
-        """Keep the labels no other label of the state beats in every continuation."""
-        labels.sort(key=lambda label: (-label[0], label[1]))
-        kept: list[Label] = []
-        for label in labels:
-            if not any(_dominates(other, label, price_floor) for other in kept):
-                kept.append(label)
-        return kept
 
     for index, cell in enumerate(cells):
         following: dict[State, list[Label]] = {}
@@ -313,7 +316,9 @@ def _split(
                         _Step(index, cell.capacity, steps),
                     )
                 )
-        states = {state: keep(labels, floor[index + 1]) for state, labels in following.items()}
+        states = {
+            state: _undominated(labels, floor[index + 1]) for state, labels in following.items()
+        }
 
     if best is not None:
         return best[1]
