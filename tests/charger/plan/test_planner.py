@@ -408,6 +408,20 @@ def test_prices_missing_for_tomorrow_and_today_is_not_enough() -> None:
     assert pressed.planned_end == departure
 
 
+def test_charging_without_waiting_still_skips_known_prices_above_the_ceiling() -> None:
+    slots = hourly([9, 1])  # known for two hours, departure in four
+    departure = T0 + timedelta(hours=4)
+    plan = plan_charge(
+        slots, now=T0, departure=departure, energy_kwh=40, power_kw=10, price_ceiling=5
+    )
+    assert [(i.start, i.end, i.priced) for i in plan.intervals] == [
+        (T0 + timedelta(hours=1), T0 + timedelta(hours=2), True),
+        (T0 + timedelta(hours=2), departure, False),
+    ]
+    assert not plan.reachable
+    assert plan.energy_kwh == pytest.approx(30)
+
+
 def test_departure_before_any_price_arrives() -> None:
     departure = T0 + timedelta(hours=6)
     waiting = plan_charge([], now=T0, departure=departure, energy_kwh=20, power_kw=10)

@@ -39,7 +39,8 @@ deliver the target, the plan uses them (``prices_complete=False``; re-plan when 
 a cheaper plan may then exist). When they cannot, the plan waits for prices
 (``awaiting_prices=True``; only the "charge now" minimum is planned) until ``latest_start``, the
 last moment from which charging at full power still makes departure; from then on it charges
-without waiting, as long as it takes or until departure.
+without waiting, as long as it takes or until departure (skipping known prices above the
+ceiling).
 """
 
 from __future__ import annotations
@@ -203,6 +204,7 @@ def _charge_now(
     energy: float,
     power: float,
     caps: Mapping[datetime, float],
+    ceiling: float | None = None,
 ) -> tuple[list[PlannedInterval], datetime]:
     """Charge ``energy`` from ``start`` on without regard to price; the pieces and their end.
 
@@ -223,6 +225,8 @@ def _charge_now(
         else:
             stretch_end = end
         drawn = _power_in(slot, power, caps)
+        if slot is not None and ceiling is not None and slot.price > ceiling:
+            drawn = 0.0  # a known price above the ceiling stays unused
         available = drawn * _hours(stretch_end - moment)
         if drawn <= 0:
             moment = stretch_end
@@ -494,7 +498,13 @@ def plan_charge(
         latest_start = departure - timedelta(hours=rest / power_kw)
         if forced_end >= latest_start:
             deadline, _ = _charge_now(
-                ordered, start=forced_end, end=departure, energy=rest, power=power_kw, caps=caps
+                ordered,
+                start=forced_end,
+                end=departure,
+                energy=rest,
+                power=power_kw,
+                caps=caps,
+                ceiling=price_ceiling,
             )
             planned = deadline
             planned_energy = sum(piece.energy_kwh for piece in deadline)
