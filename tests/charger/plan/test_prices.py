@@ -13,9 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custom_components.openevse_moogo.charger.plan import (
     MalformedPriceError,
+    PriceError,
     PriceFormat,
     PriceSlot,
     PricesUnavailableError,
@@ -325,6 +328,8 @@ def test_unknown_attributes() -> None:
         ),
         ({"prices": [{"start": "tomorrow", "price": 1}]}, "is not an ISO 8601 time"),
         ({"prices": [{"start": 1767225600, "price": 1}]}, "is not a time"),
+        ({"prices": [{"start": "0001-01-01T00:00:00+01:00", "price": 1}]}, "out of range"),
+        ({"prices": [{"start": "2026-01-01T00:00:00Z", "price": 10**400}]}, "out of range"),
         ({"prices": [{"start": "2026-01-01T00:00:00Z", "price": "1.2"}]}, "is not a number"),
         ({"prices": [{"start": "2026-01-01T00:00:00Z", "price": True}]}, "is not a number"),
         (
@@ -370,3 +375,46 @@ def test_normalise_sorts_dedupes_and_refines_overlaps() -> None:
         (timedelta(hours=3), timedelta(hours=4), 2.5),
     ]
     assert all(slot.start.tzinfo is UTC for slot in result)
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=30)
+    | st.sampled_from(
+        ["2026-01-01T00:00:00+01:00", "2026-01-01 01:00:00+01:00", "9999-12-31T23:59:59Z"]
+    )
+    | st.datetimes(timezones=st.sampled_from([UTC, STOCKHOLM]) | st.none()),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["start", "end", "time", "hour", "price", "value", "value_inc_vat", "x"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(
+    ["raw_today", "raw_tomorrow", "prices_today", "prices", "data", "rates", "forecast", "SE3"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(KEYS, JSON, max_size=3), st.booleans())
+def test_any_input_reads_or_raises_a_price_error(
+    attributes: dict[str, object], forecast: bool
+) -> None:
+    for read in (
+        lambda: parse_price_entity("1", attributes, include_forecast=forecast),
+        lambda: parse_price_response(attributes),
+    ):
+        try:
+            series = read()
+        except PriceError:
+            continue
+        assert all(a.end <= b.start for a, b in zip(series.slots, series.slots[1:], strict=False))

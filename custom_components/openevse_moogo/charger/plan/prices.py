@@ -46,6 +46,9 @@ UNAVAILABLE = "unavailable"
 LONGEST_INFERRED_SLOT = timedelta(hours=1)
 DEFAULT_SLOT = timedelta(hours=1)  # a single start-only entry, with no spacing to learn from
 MWH_PER_KWH = 1000.0
+# Times outside these bounds cannot be prices (and would overflow datetime arithmetic).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class PriceError(Exception):
@@ -129,6 +132,8 @@ def _time(value: object, where: str) -> datetime:
         raise MalformedPriceError(where, f"{value!r} is not a time")
     if moment.utcoffset() is None:
         raise MalformedPriceError(where, f"{value!r} has no UTC offset")
+    if not EARLIEST <= moment <= LATEST:
+        raise MalformedPriceError(where, f"{value!r} is out of range")
     return moment.astimezone(UTC)
 
 
@@ -138,7 +143,10 @@ def _price(value: object, where: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MalformedPriceError(where, f"{value!r} is not a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError as err:
+        raise MalformedPriceError(where, f"{value!r} is out of range") from err
     return number if math.isfinite(number) else None
 
 
