@@ -1,0 +1,1 @@
+"""Tests of the charge plans' pure core (no Home Assistant needed)."""
