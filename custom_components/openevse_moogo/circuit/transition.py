@@ -41,6 +41,7 @@ class Command:
     member_id: str
     amps: int
     direction: Direction
+    seq: int  # numbers the commands: a confirmation names the one it answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class _Slot:
     sent_at: float = 0.0
     deadline: float = 0.0
     reported_overdue: bool = False
-    exact: bool = False  # a raise was unconfirmed when this lower was sent
+    seq: int = 0  # the number of the last command
 
 
 class Sequencer:
@@ -96,6 +97,7 @@ class Sequencer:
             circuit.limit_amps - circuit.margin_amps for _ in self._phases
         )
         self._slots: dict[str, _Slot] = {}
+        self._seq = 0
         for member in members:
             vector = (
                 (1,)
@@ -144,27 +146,23 @@ class Sequencer:
             self._slots[member_id].desired = amps
         return self._advance(now, ())
 
-    def confirm(self, member_id: str, amps: int, now: float) -> Step:
-        """Take the charger's report of ``amps`` as its allocation in force (0: paused).
+    def confirm(self, member_id: str, amps: int, now: float, *, seq: int | None = None) -> Step:
+        """Take the charger's report of ``amps`` as its claim in force (0: paused).
 
-        A lower is confirmed by any report at or below it (another claim of the charger's may
-        hold it lower still); a raise only by a report of exactly its value, and so is a lower
-        sent while a raise was unconfirmed: a report from before the raise was applied must not
-        make us forget what the charger may be about to apply.
+        ``seq`` is the command the report answers (the claim read back after sending it), or
+        None for a report that answers no command (a push, a read after a reconnection). Only
+        an answer to the *latest* command settles it, and only when it shows that command's
+        value: a report from before the charger applied the latest command says nothing about
+        what the charger is about to do. Nothing else lowers an exposure; any report above it
+        raises it (someone else raised the charger: it counts as drawing that).
         """
         slot = self._slots[member_id]
         slot.confirmed = amps
         slot.reachable = True
-        settled = slot.pending is None or (
-            amps <= slot.pending
-            if slot.direction is Direction.LOWER and not slot.exact
-            else amps == slot.pending
-        )
-        if settled:
+        if slot.pending is not None and seq == slot.seq and amps == slot.pending:
             slot.pending = None
             slot.direction = None
             slot.reported_overdue = False
-            slot.exact = False
             slot.exposure = amps
         else:
             slot.exposure = max(slot.exposure, amps)
@@ -199,10 +197,9 @@ class Sequencer:
             )
             if resend or (wanted < slot.exposure and slot.pending != wanted):
                 first = slot.direction is not Direction.LOWER
-                self._send(slot, wanted, Direction.LOWER, now)
+                commands.append(self._send(member_id, slot, wanted, Direction.LOWER, now))
                 if first or resend:
                     slot.deadline = now + self._lower_timeout
-                commands.append(Command(member_id, wanted, Direction.LOWER))
 
         waiting_lower = any(
             s.reachable and s.direction is Direction.LOWER for s in self._slots.values()
@@ -214,9 +211,8 @@ class Sequencer:
             if waiting_lower or not self._fits(slot, slot.desired):
                 held.append(member_id)
                 continue
-            self._send(slot, slot.desired, Direction.RAISE, now)
+            commands.append(self._send(member_id, slot, slot.desired, Direction.RAISE, now))
             slot.deadline = now + self._raise_timeout
-            commands.append(Command(member_id, slot.desired, Direction.RAISE))
         return Step(tuple(commands), overdue, tuple(held))
 
     def _fits(self, slot: _Slot, amps: int) -> bool:
@@ -226,14 +222,14 @@ class Sequencer:
             for total, on, limit in zip(totals, slot.vector, self._budget, strict=True)
         )
 
-    @staticmethod
-    def _send(slot: _Slot, amps: int, direction: Direction, now: float) -> None:
-        if direction is Direction.LOWER:
-            slot.exact = slot.exact or slot.direction is Direction.RAISE
-        else:
-            slot.exact = False
+    def _send(
+        self, member_id: str, slot: _Slot, amps: int, direction: Direction, now: float
+    ) -> Command:
+        self._seq += 1
+        slot.seq = self._seq
         slot.pending = amps
         slot.direction = direction
         slot.sent_at = now
         slot.reported_overdue = False
         slot.exposure = max(slot.exposure, amps)
+        return Command(member_id, amps, direction, self._seq)
