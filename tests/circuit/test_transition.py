@@ -28,9 +28,9 @@ from custom_components.openevse_moogo.circuit.transition import (
 CIRCUIT = Circuit(limit_amps=40, margin_amps=1)
 
 
-def started(confirmed: dict[str, int]) -> Sequencer:
+def started(confirmed: dict[str, int], *, settle_s: float = 0) -> Sequencer:
     members = [Member(i, confirmed_amps=a, commanded_amps=a) for i, a in confirmed.items()]
-    return Sequencer(CIRCUIT, members, lower_timeout_s=10)
+    return Sequencer(CIRCUIT, members, lower_timeout_s=10, settle_s=settle_s)
 
 
 def test_lowers_go_first_and_raises_wait_for_their_confirmation() -> None:
@@ -53,6 +53,14 @@ def test_lowers_go_first_and_raises_wait_for_their_confirmation() -> None:
     assert seq.pending() == {}
     assert seq.member_exposure("b") == 20
     assert seq.confirmed("b") == 20
+
+
+def test_raises_also_wait_for_the_lowered_car_to_follow() -> None:
+    seq = started({"a": 20, "b": 13}, settle_s=5)
+    lower = seq.set_targets({"a": 13, "b": 20}, (39,), now=0).commands[0]
+    assert seq.confirm("a", 13, now=1, seq=lower.seq).held == ("b",)
+    assert seq.tick(5.5).commands == ()
+    assert [(c.member_id, c.amps) for c in seq.tick(6).commands] == [("b", 20)]
 
 
 def test_an_unconfirmed_lower_blocks_every_raise_and_is_reported() -> None:
@@ -167,7 +175,7 @@ class World:
         self.circuit = circuit
         self.chargers = {f"m{i}": Charger(p) for i, p in enumerate(phases)}
         members = [Member(i, phases=c.phases, confirmed_amps=0) for i, c in self.chargers.items()]
-        self.seq = Sequencer(circuit, members, lower_timeout_s=10)
+        self.seq = Sequencer(circuit, members, lower_timeout_s=10, settle_s=5)
         self.state = AllocatorState()
         self.house: tuple[float, ...] = tuple(0.0 for _ in circuit.phase_ids)
         self.now = 0.0
@@ -312,6 +320,9 @@ def test_with_every_member_answering_the_allocation_is_reached(
     for index in range(len(world.chargers)):
         world.run(("regain", index))
     for _ in range(2 * len(world.chargers) + 4):
+        step = world.run(("tick", 6.0))  # past the settling time of the last lower
+        assert step is not None
+        world.send(step)
         step = world.run(("allocate",))
         assert step is not None
         world.send(step)

@@ -10,6 +10,10 @@ except when the budget itself falls (an other load jumps), which only lowers can
 sends every lower at once, sends no raise while any reachable member's lower is unconfirmed,
 and sends a raise only when, with the raise counted, every phase stays within the budget.
 
+A confirmed lower is the charger's pilot, not yet the car's draw: a car has up to 5 s to
+follow a lower pilot (IEC 61851-1), so raises also wait ``settle_s`` after the last confirmed
+lower, lest a quick car take current a slow one still draws.
+
 A lower that is not confirmed by its deadline is re-sent and reported; nothing is raised
 meanwhile. A member that cannot be reached keeps its exposure (it may have acted on anything
 it was sent) but no longer blocks the others: the allocator already counts it at the most it
@@ -20,6 +24,7 @@ No I/O and no clock: callers pass the time and carry out the commands returned.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -88,11 +93,14 @@ class Sequencer:
         *,
         lower_timeout_s: float = 10.0,
         raise_timeout_s: float = 10.0,
+        settle_s: float = 5.0,
     ) -> None:
         """Start from what each member last confirmed (or 0)."""
         self._phases: tuple[Phase, ...] = circuit.phase_ids
         self._lower_timeout = lower_timeout_s
         self._raise_timeout = raise_timeout_s
+        self._settle = settle_s
+        self._settled_at = -math.inf  # when the last lower was confirmed
         self._budget: tuple[float, ...] = tuple(
             circuit.limit_amps - circuit.margin_amps for _ in self._phases
         )
@@ -160,6 +168,8 @@ class Sequencer:
         slot.confirmed = amps
         slot.reachable = True
         if slot.pending is not None and seq == slot.seq and amps == slot.pending:
+            if slot.direction is Direction.LOWER:
+                self._settled_at = now
             slot.pending = None
             slot.direction = None
             slot.reported_overdue = False
@@ -201,7 +211,7 @@ class Sequencer:
                 if first or resend:
                     slot.deadline = now + self._lower_timeout
 
-        waiting_lower = any(
+        waiting_lower = now < self._settled_at + self._settle or any(
             s.reachable and s.direction is Direction.LOWER for s in self._slots.values()
         )
         held: list[str] = []
