@@ -13,6 +13,7 @@ from custom_components.openevse_moogo.circuit.allocation import (
     LoadTreatment,
     Reason,
     allocate,
+    largest_rise,
     load_currents,
 )
 from custom_components.openevse_moogo.circuit.model import (
@@ -20,6 +21,7 @@ from custom_components.openevse_moogo.circuit.model import (
     J1772_MIN_AMPS,
     AllocatorState,
     Circuit,
+    LoadHistory,
     Member,
     OtherLoad,
     Phase,
@@ -239,6 +241,8 @@ def test_a_load_of_unknown_phase_counts_on_every_phase() -> None:
     assert load_currents(OtherLoad("house", watts=2300), circuit) == (10.0, 10.0, 10.0)
     assert load_currents(OtherLoad("grid", watts=-3000), circuit) == (0.0, 0.0, 0.0)
     assert load_currents(OtherLoad("split", amps=(1.0, 2.0, 3.0)), circuit) == (1.0, 2.0, 3.0)
+    assert load_currents(OtherLoad("oven", amps=(5.0,), phase=2), circuit) == (0.0, 5.0, 0.0)
+    assert largest_rise(LoadHistory(), since=0) is None
     with pytest.raises(ValueError, match="one per circuit phase"):
         load_currents(OtherLoad("bad", amps=(1.0, 2.0)), circuit)
 

@@ -80,6 +80,15 @@ def test_an_unconfirmed_lower_blocks_every_raise_and_is_reported() -> None:
     assert [(c.member_id, c.amps) for c in done.commands] == [("c", 7)]
 
 
+def test_a_further_lower_keeps_the_first_deadline() -> None:
+    seq = started({"a": 20})
+    first = seq.set_targets({"a": 13}, (39,), now=0).commands[0]
+    second = seq.set_targets({"a": 10}, (39,), now=8).commands[0]
+    assert (first.amps, second.amps) == (13, 10)
+    assert seq.member_exposure("a") == 20
+    assert [o.amps for o in seq.tick(10).overdue] == [10]  # due 10 s after the first lower
+
+
 def test_a_raise_that_does_not_fit_waits() -> None:
     seq = started({"a": 20, "b": 0})
     step = seq.set_targets({"a": 20, "b": 20}, (39,), now=0)
