@@ -18,8 +18,10 @@ The firmware caps every claim at the charger's own soft maximum (the pilot is th
 the soft maximum and the claims' currents), so a share written there also caps what the
 allocator can give that member. :class:`FallbackMode` names the two choices: ``STATIC_SHARE``
 (a restarted charger charges at its share; the dynamic allocation is bounded by it) or
-``PAUSE`` (a charger with no claim waits paused; the dynamic allocation is bounded only by the
-charger). The benchmark measures both.
+``PAUSE`` (the charger's ``default_state`` set to disabled, so a charger with no claim waits
+paused until the circuit claims it again; the dynamic allocation is bounded only by the
+charger). ``PAUSE`` is the default: on the benchmark's day the static share costs about a
+sixth of the energy, because a car alone on the circuit could never take more than its share.
 """
 
 from __future__ import annotations
