@@ -263,8 +263,9 @@ def _count_loads(
     other = [0.0] * len(budget)
     counts: list[LoadCount] = []
     histories = dict(state.loads)
+    reporting = [x for x in loads if x.available and x.age_s <= staleness.load_dead_s]
     lost = [x for x in loads if not x.available or x.age_s > staleness.load_dead_s]
-    for load in [*(x for x in loads if x not in lost), *lost]:
+    for load in [*reporting, *lost]:
         room = [max(0.0, b - o) for b, o in zip(budget, other, strict=True)]
         count, histories[load.load_id] = count_load(
             load,
