@@ -1,0 +1,1 @@
+"""Tests of the circuit's pure core: allocation, transitions, fallback."""
