@@ -20,6 +20,7 @@ from homeassistant.setup import async_setup_component
 from PIL import Image
 
 from custom_components.openevse_moogo.const import DOMAIN
+from tests.test_translations import PLATFORMS, TRANSLATIONS, _descriptions
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / DOMAIN
@@ -252,3 +253,44 @@ async def test_services_yaml_matches_registered_actions(hass: HomeAssistant) -> 
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
     assert set(hass.services.async_services_for_domain(DOMAIN)) == documented
+
+
+def _readme_section(heading: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def _disabled_by_default(family: str) -> set[str]:
+    """English names of the family's entities that are created disabled."""
+    return {
+        TRANSLATIONS["entity"][platform][description.translation_key]["name"]
+        for platform in PLATFORMS
+        for description in _descriptions(family, platform)
+        if description.entity_registry_enabled_default is False
+        and description.translation_key is not None
+    }
+
+
+def documented_disabled_entities(section: str) -> dict[str, set[str]]:
+    """The README table's entity names per device ("Charger", "Pump")."""
+    documented: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0] in ("Device", "---"):
+            continue
+        documented.setdefault(cells[0], set()).update(
+            name.strip() for name in cells[1].split(",")
+        )
+    return documented
+
+
+def test_readme_lists_every_entity_disabled_by_default() -> None:
+    """A user looking for the Wi-Fi signal (or any disabled entity) finds it in the README."""
+    documented = documented_disabled_entities(_readme_section("## Entities disabled by default"))
+    assert documented == {
+        "Charger": _disabled_by_default("charger"),
+        "Pump": _disabled_by_default("pump"),
+    }
+    assert "Wi-Fi signal" in documented["Charger"]

@@ -108,3 +108,31 @@ def test_actions_and_their_fields_are_translated() -> None:
         assert text["description"], action
         for field in (spec or {}).get("fields", {}):
             assert text["fields"][field]["name"], f"{action}.{field}"
+
+
+def _english_name(platform: str, description: EntityDescription) -> str:
+    """The name a user sees on the device page (a device class's name when untranslated)."""
+    if description.translation_key is None:
+        return f"<{description.device_class}>"
+    return str(TRANSLATIONS["entity"][platform][description.translation_key]["name"])
+
+
+@pytest.mark.parametrize("family", ["charger", "pump"])
+def test_entity_names_are_unique_on_a_device(family: str) -> None:
+    """Two entities of one device never share a name (say, a Charging sensor and switch)."""
+    names: dict[str, list[str]] = {}
+    for platform in PLATFORMS:
+        for description in _descriptions(family, platform):
+            name = _english_name(platform, description).casefold()
+            names.setdefault(name, []).append(f"{platform}.{description.key}")
+    assert {name: keys for name, keys in names.items() if len(keys) > 1} == {}
+
+
+def test_count_sensors_carry_no_plural_unit() -> None:
+    """A translated unit reads wrong for a count of one ("1 schedules"): counts have none."""
+    units = {
+        key: entry["unit_of_measurement"]
+        for key, entry in TRANSLATIONS["entity"]["sensor"].items()
+        if "unit_of_measurement" in entry
+    }
+    assert units == {}
