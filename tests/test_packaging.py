@@ -280,9 +280,7 @@ def documented_disabled_entities(section: str) -> dict[str, set[str]]:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) != 3 or cells[0] in ("Device", "---"):
             continue
-        documented.setdefault(cells[0], set()).update(
-            name.strip() for name in cells[1].split(",")
-        )
+        documented.setdefault(cells[0], set()).update(name.strip() for name in cells[1].split(","))
     return documented
 
 

@@ -93,9 +93,7 @@ class PumpConfigFlow(ConfigFlow):
             {
                 vol.Required(CONF_EMAIL): _EMAIL,
                 vol.Required(CONF_PASSWORD): _PASSWORD,
-                vol.Required(SECTION_ADVANCED): section(
-                    advanced, {"collapsed": url == CLOUD_URL}
-                ),
+                vol.Required(SECTION_ADVANCED): section(advanced, {"collapsed": url == CLOUD_URL}),
             }
         )
         return self.add_suggested_values_to_schema(
