@@ -186,7 +186,10 @@ def test_hacs_json_is_valid() -> None:
     [
         (lambda h: {**h, "render_readme": True, "domains": ["x"]}, "unknown key domains"),
         (lambda h: {k: v for k, v in h.items() if k != "name"}, "name is required"),
-        (lambda h: {**h, "zip_release": True}, "zip_release requires filename"),
+        (
+            lambda h: {k: v for k, v in h.items() if k != "filename"} | {"zip_release": True},
+            "zip_release requires filename",
+        ),
     ],
 )
 def test_broken_hacs_json_is_caught(mutation: Any, expected: str) -> None:
