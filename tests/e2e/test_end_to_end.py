@@ -56,6 +56,9 @@ async def stack(tmp_path: Path, socket_enabled: None) -> AsyncGenerator[Stack]:
         await cloud.stop()
         await charger.stop()
         assert process is None or process.returncode is not None  # nothing left running
+    # A fresh Home Assistant with the integration logs no error and no traceback, from start-up
+    # and onboarding through the whole session to shutdown.
+    assert hass.log_problems() == []
 
 
 @pytest.mark.timeout(150)
