@@ -269,6 +269,19 @@ class HomeAssistantApi:
         """Call an action (service) and wait for it to finish."""
         return await self._call("POST", f"/api/services/{domain}/{action}", json=data)
 
+    async def websocket_command(self, command: dict[str, Any]) -> Any:
+        """Send one command over the websocket API (what the frontend uses for dashboards)."""
+        async with self.session.ws_connect(f"{self.url}/api/websocket") as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (await ws.receive_json())["type"] != "auth_ok":
+                raise HomeAssistantError("websocket authentication failed")
+            await ws.send_json({"id": 1, **command})
+            reply = await ws.receive_json()
+        if not reply.get("success"):
+            raise HomeAssistantError(f"{command['type']}: {reply.get('error')}")
+        return reply.get("result")
+
     async def render_template(self, template: str) -> str:
         """Render a template on the server (how the test finds device ids)."""
         headers = {"Authorization": f"Bearer {self.token}"}
