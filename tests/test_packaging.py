@@ -295,3 +295,53 @@ def test_readme_lists_every_entity_disabled_by_default() -> None:
         "Pump": _disabled_by_default("pump"),
     }
     assert "Wi-Fi signal" in documented["Charger"]
+
+
+# Card and tile-feature types Home Assistant's frontend ships (no custom cards).
+CORE_CARDS = {
+    "entities", "gauge", "glance", "heading", "history-graph", "logbook", "markdown", "tile",
+    "horizontal-stack", "vertical-stack", "grid", "energy-date-selection", "statistics-graph",
+}  # fmt: skip
+CORE_TILE_FEATURES = {"toggle", "numeric-input", "select-options"}
+
+
+def _dashboard_items(node: Any, key: str) -> list[Any]:
+    """Every value stored under ``key`` anywhere in the dashboard."""
+    if isinstance(node, dict):
+        found = [node[key]] if key in node else []
+        return found + [item for value in node.values() for item in _dashboard_items(value, key)]
+    if isinstance(node, list):
+        return [item for value in node for item in _dashboard_items(value, key)]
+    return []
+
+
+def _snapshot_entity_ids() -> set[str]:
+    ids: set[str] = set()
+    for snapshot in ROOT.glob("tests/*/snapshots/*.ambr"):
+        ids.update(re.findall(r"'entity_id': '([a-z_]+\.[a-z0-9_]+)'", snapshot.read_text()))
+    return ids
+
+
+def test_ready_dashboard_uses_core_cards_and_real_entities() -> None:
+    """docs/dashboard.yaml names entities the integration creates, with core cards only."""
+    dashboard = yaml.safe_load((ROOT / "docs" / "dashboard.yaml").read_text(encoding="utf-8"))
+    cards = [card for section in dashboard["views"][0]["sections"] for card in section["cards"]]
+    assert {card["type"] for card in cards} <= CORE_CARDS
+    features = {feature["type"] for card in cards for feature in card.get("features", [])}
+    assert features <= CORE_TILE_FEATURES
+    entity_ids = {
+        item if isinstance(item, str) else item["entity"]
+        for item in _dashboard_items(dashboard, "entity")
+        + [e for card in cards for e in card.get("entities", [])]
+        + [e for target in _dashboard_items(dashboard, "target") for e in target["entity_id"]]
+    }
+    assert len(entity_ids) >= 20
+    assert entity_ids <= _snapshot_entity_ids(), sorted(entity_ids - _snapshot_entity_ids())
+
+
+def test_readme_pictures_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert len(pictures) >= 6
+    for picture in pictures:
+        assert (ROOT / picture).is_file(), picture
