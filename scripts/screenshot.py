@@ -65,6 +65,15 @@ def plan(
         "password": PASSWORD,
         "shots": [
             {
+                # Not for the README: the default dashboard a new user lands on, checked for
+                # failed cards like every page.
+                "kind": "page",
+                "path": "/",
+                "waitFor": "Living Room",
+                "output": str(ROOT / ".develop" / "screenshot-overview.png"),
+                "height": 900,
+            },
+            {
                 "kind": "page",
                 "path": pages["charger"],
                 "waitFor": "Charging current",
