@@ -136,3 +136,27 @@ def test_count_sensors_carry_no_plural_unit() -> None:
         if "unit_of_measurement" in entry
     }
     assert units == {}
+
+
+def test_config_flow_errors_are_translated() -> None:
+    """Every error key a config or options flow shows has English text."""
+    shown = re.compile(r'(?:return (?:CONF_\w+|BASE|None), |errors\[[^\]]+\] = )"([a-z_]+)"')
+    used: dict[str, set[str]] = {"config": set(), "options": set()}
+    for family in ("charger", "pump"):
+        source = (INTEGRATION / family / "config_flow.py").read_text(encoding="utf-8")
+        options_class = re.search(r"^class \w+OptionsFlow\(", source, flags=re.MULTILINE)
+        options_at = options_class.start() if options_class else -1
+        for match in shown.finditer(source):
+            used["options" if 0 <= options_at < match.start() else "config"].add(match[1])
+    assert {"charger_invalid_auth", "invalid_auth", "grid_and_solar"} <= used["config"] | used[
+        "options"
+    ]
+    for flow, keys in used.items():
+        assert keys <= set(TRANSLATIONS[flow]["error"]), (flow, keys)
+
+
+def test_charger_credentials_error_speaks_of_the_charger() -> None:
+    """A charger has a user name, not an e-mail: its error must not ask about an e-mail."""
+    text = TRANSLATIONS["config"]["error"]["charger_invalid_auth"].lower()
+    assert "user name" in text
+    assert "email" not in text
