@@ -109,7 +109,7 @@ def build_zip(output: Path, integration: Path = INTEGRATION) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one sub-command; print the problem and return 1 when it fails."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description="Release tooling: check, notes, zip.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="tag, manifest and changelog agree").add_argument("tag")
     commands.add_parser("notes", help="the changelog's section of a tag").add_argument("tag")
