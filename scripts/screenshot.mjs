@@ -1,12 +1,20 @@
-// Logs in to Home Assistant in headless Chromium, opens a device page and saves a screenshot.
-// Usage: node scripts/screenshot.mjs <base url> <username> <password> <device path> <output.png>
+// Logs in to Home Assistant in headless Chromium and takes the screenshots a plan lists.
+// Usage: node scripts/screenshot.mjs <plan.json>   (scripts/screenshot.py writes the plan)
+//
+// A plan: { baseUrl, username, password, shots: [...] }, each shot one of
+//   { kind: "page", path, waitFor, output, height }             a page once `waitFor` shows
+//   { kind: "options", title, output, height }                  an entry's options dialog
+//   { kind: "moogo_retry", email, password, url, output, height } the Moogo form after a failed login
+// Every page is checked for failed cards (hui-error-card): the run fails if one shows.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 // playwright-core is installed into .node/ (git-ignored) by scripts/screenshot.
 const require = createRequire(`${process.env.BROWSER_TOOLS}/package.json`);
 const { chromium } = require("playwright-core");
 
-const [baseUrl, username, password, devicePath, output] = process.argv.slice(2);
+const plan = JSON.parse(readFileSync(process.argv[2], "utf-8"));
+const TIMEOUT = 30000;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: [
@@ -14,30 +22,89 @@ const browser = await chromium.launch({
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
   ],
 });
+
+async function logIn(page) {
+  // Any page first sends the browser through the login page and back to it.
+  await page.goto(`${plan.baseUrl}/`);
+  // The login form lives in shadow DOM; Playwright's CSS engine pierces open shadow roots.
+  await page.locator('input[name="username"]').fill(plan.username, { timeout: TIMEOUT });
+  await page.locator('input[name="password"]').fill(plan.password);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => !url.pathname.startsWith("/auth"), { timeout: TIMEOUT });
+}
+
+async function openPage(page, shot) {
+  await page.goto(`${plan.baseUrl}${shot.path}`);
+  // Device pages and dashboards render their cards once the websocket delivered the states.
+  await page.getByText(shot.waitFor).first().waitFor({ timeout: TIMEOUT });
+}
+
+async function openOptions(page, shot) {
+  // The integration page lists every entry with a Configure button; open each until the
+  // dialog with the wanted title shows.
+  await page.goto(`${plan.baseUrl}/config/integrations/integration/openevse_moogo`);
+  const buttons = page.getByRole("button", { name: "Configure" });
+  await buttons.first().waitFor({ timeout: TIMEOUT });
+  const count = await buttons.count();
+  for (let index = 0; index < count; index++) {
+    await buttons.nth(index).click();
+    const title = page.getByText(shot.title, { exact: true }).first();
+    try {
+      await title.waitFor({ timeout: 5000 });
+      return;
+    } catch {
+      await page.keyboard.press("Escape");
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`no options dialog titled ${shot.title}`);
+}
+
+async function failMoogoLogin(page, shot) {
+  // The add-integration deep link, then the menu, then a wrong password on a custom server.
+  await page.goto(`${plan.baseUrl}/config/integrations/dashboard/add?domain=openevse_moogo`);
+  await page.getByRole("button", { name: "OK" }).click({ timeout: TIMEOUT });
+  await page.getByText("Moogo account", { exact: true }).first().click({ timeout: TIMEOUT });
+  await page.getByText("Advanced", { exact: true }).first().click({ timeout: TIMEOUT });
+  await page.locator('input[name="email"]').fill(shot.email);
+  await page.locator('input[name="password"]').fill(shot.password);
+  await page.locator('input[name="url"]').fill(shot.url);
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.getByText("Invalid email or password").first().waitFor({ timeout: TIMEOUT });
+  // The retry must go to the same server: the address is still there, and visible.
+  const url = page.locator('input[name="url"]');
+  if (!(await url.isVisible()) || (await url.inputValue()) !== shot.url) {
+    throw new Error(`the form lost the cloud server address: ${await url.inputValue()}`);
+  }
+}
+
+const OPEN = { page: openPage, options: openOptions, moogo_retry: failMoogoLogin };
+
+let failed = false;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("console", (message) => {
     if (message.type() === "error") console.log(`browser console: ${message.text()}`);
   });
   page.on("requestfailed", (request) => console.log(`request failed: ${request.url()}`));
-  // Opening the device page first sends the browser through the login page and back to it.
-  await page.goto(`${baseUrl}${devicePath}`);
-  // The login form lives in shadow DOM; Playwright's CSS engine pierces open shadow roots.
-  await page.locator('input[name="username"]').fill(username, { timeout: 30000 });
-  await page.locator('input[name="password"]').fill(password);
-  await page.keyboard.press("Enter");
-  await page.waitForURL((url) => !url.pathname.startsWith("/auth"), { timeout: 30000 });
-  // The device page renders its entity cards once the websocket has delivered the states.
-  try {
-    await page.getByText("Charging current").first().waitFor({ timeout: 30000 });
-  } catch (error) {
-    await page.screenshot({ path: `${output}.failed.png` });
-    console.log(page.url());
-    throw error;
+  await logIn(page);
+  for (const shot of plan.shots) {
+    await page.setViewportSize({ width: 1280, height: shot.height ?? 900 });
+    try {
+      await OPEN[shot.kind](page, shot);
+      await page.waitForTimeout(2000); // let the cards settle
+      const errorCards = await page.locator("hui-error-card").count();
+      if (errorCards > 0) throw new Error(`${errorCards} failed card(s)`);
+      await page.screenshot({ path: shot.output });
+      console.log(`saved ${shot.output}`);
+    } catch (error) {
+      failed = true;
+      await page.screenshot({ path: `${shot.output}.failed.png` });
+      console.log(`${shot.output}: ${error.message} (at ${page.url()})`);
+    }
+    await page.keyboard.press("Escape");
   }
-  await page.waitForTimeout(1500); // let the cards settle
-  await page.screenshot({ path: output });
-  console.log(`saved ${output}`);
 } finally {
   await browser.close();
 }
+process.exit(failed ? 1 : 0);

@@ -1,18 +1,25 @@
-"""The browser check behind `scripts/screenshot`: the live stack, then Chromium takes a picture.
+"""The browser check behind `scripts/screenshot`: the live stack, then Chromium takes pictures.
 
 Starts the simulators and a real Home Assistant as `scripts/develop` does, lets the charger
-simulator plug in and charge a car, then drives headless Chromium (Debian's `chromium` with
-`playwright-core`) to log in and save the charger's device page as docs/screenshot-charger.png.
+simulator charge a car and a pump spray, loads the ready dashboard of docs/dashboard.yaml, then
+drives headless Chromium (Debian's `chromium` with `playwright-core`) to log in and save, in
+docs/: the charger's and the pump's device pages, the dashboard, both options dialogs and the
+Moogo form after a failed login. Fails if a page shows a failed card, or if Home Assistant's
+log has an error.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import yaml
 
 from tests.e2e.stack import (
     ROOT,
@@ -27,12 +34,94 @@ from tests.simulators.openevse import ChargerSimulator
 
 USERNAME = "demo"
 PASSWORD = "openevse-moogo"  # noqa: S105  (a throwaway local login)
+DASHBOARD = ROOT / "docs" / "dashboard.yaml"
+DASHBOARD_URL = "charger-pump"
+
+
+async def load_dashboard(api: HomeAssistantApi) -> str:
+    """Create a dashboard holding docs/dashboard.yaml; return the path of its view."""
+    config: dict[str, Any] = yaml.safe_load(DASHBOARD.read_text(encoding="utf-8"))
+    await api.websocket_command(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD_URL,
+            "title": config["title"],
+            "icon": config["views"][0]["icon"],
+        }
+    )
+    await api.websocket_command(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD_URL, "config": config}
+    )
+    return f"/{DASHBOARD_URL}/{config['views'][0]['path']}"
+
+
+def plan(
+    base_url: str, output: Path, pages: dict[str, str], cloud: MoogoCloudSimulator
+) -> dict[str, Any]:
+    """What the browser script opens and where it saves each picture."""
+    return {
+        "baseUrl": base_url,
+        "username": USERNAME,
+        "password": PASSWORD,
+        "shots": [
+            {
+                # Not for the README: the default dashboard a new user lands on, checked for
+                # failed cards like every page.
+                "kind": "page",
+                "path": "/",
+                "waitFor": "Living Room",
+                "output": str(ROOT / ".develop" / "screenshot-overview.png"),
+                "height": 900,
+            },
+            {
+                "kind": "page",
+                "path": pages["charger"],
+                "waitFor": "Charging current",
+                "output": str(output / "screenshot-charger.png"),
+                "height": 2500,
+            },
+            {
+                "kind": "page",
+                "path": pages["pump"],
+                "waitFor": "Spray duration",
+                "output": str(output / "screenshot-pump.png"),
+                "height": 1700,
+            },
+            {
+                "kind": "page",
+                "path": pages["dashboard"],
+                "waitFor": "Misting pump",
+                "output": str(output / "screenshot-dashboard.png"),
+                "height": 1100,
+            },
+            {
+                "kind": "options",
+                "title": "Values fed to the charger",
+                "output": str(output / "screenshot-charger-options.png"),
+                "height": 1400,
+            },
+            {
+                "kind": "options",
+                "title": "Moogo polling",
+                "output": str(output / "screenshot-pump-options.png"),
+                "height": 700,
+            },
+            {
+                "kind": "moogo_retry",
+                "email": cloud.email,
+                "password": "not-the-password",
+                "url": cloud.url,
+                "output": str(output / "screenshot-moogo-retry.png"),
+                "height": 1000,
+            },
+        ],
+    }
 
 
 async def run(output: Path) -> int:
-    """Take the screenshot; return the browser's exit code."""
+    """Take the screenshots; return the browser's exit code (or 1 on log errors)."""
     charger = ChargerSimulator()
-    cloud = MoogoCloudSimulator(devices=1)
+    cloud = MoogoCloudSimulator(devices=1, spray_confirm_delay=1.0)
     hass = HomeAssistantProcess(config_dir=ROOT / ".develop" / "screenshot", port=free_port())
     await charger.start()
     await cloud.start()
@@ -47,31 +136,42 @@ async def run(output: Path) -> int:
             )
             await charger.plug_in()
             await charger.start_charging()
+            pump_id = await api.render_template("{{ device_id('switch.backyard_spray') }}")
+            await api.call_action("openevse_moogo", "spray", {"device_id": pump_id})
+            await api.wait_for_state("switch.backyard_spray", "on", within=15)
             await asyncio.sleep(5)  # a few seconds of rising energy and power
-            device_id = await api.render_template("{{ device_id('sensor.openevse_7c40_status') }}")
-        browser = await asyncio.create_subprocess_exec(
-            "node",
-            str(ROOT / "scripts" / "screenshot.mjs"),
-            hass.url,
-            USERNAME,
-            PASSWORD,
-            f"/config/devices/device/{device_id}",
-            str(output),
-            env={"BROWSER_TOOLS": str(ROOT / ".node"), "PATH": "/usr/bin:/bin:/usr/local/bin"},
-        )
-        return await browser.wait()
+            charger_id = await api.render_template("{{ device_id('sensor.openevse_7c40_status') }}")
+            pages = {
+                "charger": f"/config/devices/device/{charger_id}",
+                "pump": f"/config/devices/device/{pump_id}",
+                "dashboard": await load_dashboard(api),
+            }
+        with tempfile.TemporaryDirectory() as scratch:
+            plan_file = Path(scratch) / "plan.json"
+            plan_file.write_text(json.dumps(plan(hass.url, output, pages, cloud)), encoding="utf-8")
+            browser = await asyncio.create_subprocess_exec(
+                "node",
+                str(ROOT / "scripts" / "screenshot.mjs"),
+                str(plan_file),
+                env={"BROWSER_TOOLS": str(ROOT / ".node"), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+            )
+            code = await browser.wait()
     finally:
         await hass.stop()
         await cloud.stop()
         await charger.stop()
+    problems = hass.log_problems()
+    for line in problems:
+        print(f"Home Assistant log: {line}", file=sys.stderr)
+    return code or (1 if problems else 0)
 
 
 def main() -> None:
-    """Parse the command line and take the screenshot."""
+    """Parse the command line and take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "screenshot-charger.png")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs", help="folder for the PNGs")
     args = parser.parse_args()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.mkdir(parents=True, exist_ok=True)
     sys.exit(asyncio.run(run(args.output)))
 
 

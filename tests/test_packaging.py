@@ -20,6 +20,7 @@ from homeassistant.setup import async_setup_component
 from PIL import Image
 
 from custom_components.openevse_moogo.const import DOMAIN
+from tests.test_translations import PLATFORMS, TRANSLATIONS, _descriptions
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / DOMAIN
@@ -185,7 +186,10 @@ def test_hacs_json_is_valid() -> None:
     [
         (lambda h: {**h, "render_readme": True, "domains": ["x"]}, "unknown key domains"),
         (lambda h: {k: v for k, v in h.items() if k != "name"}, "name is required"),
-        (lambda h: {**h, "zip_release": True}, "zip_release requires filename"),
+        (
+            lambda h: {k: v for k, v in h.items() if k != "filename"} | {"zip_release": True},
+            "zip_release requires filename",
+        ),
     ],
 )
 def test_broken_hacs_json_is_caught(mutation: Any, expected: str) -> None:
@@ -252,3 +256,92 @@ async def test_services_yaml_matches_registered_actions(hass: HomeAssistant) -> 
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
     assert set(hass.services.async_services_for_domain(DOMAIN)) == documented
+
+
+def _readme_section(heading: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def _disabled_by_default(family: str) -> set[str]:
+    """English names of the family's entities that are created disabled."""
+    return {
+        TRANSLATIONS["entity"][platform][description.translation_key]["name"]
+        for platform in PLATFORMS
+        for description in _descriptions(family, platform)
+        if description.entity_registry_enabled_default is False
+        and description.translation_key is not None
+    }
+
+
+def documented_disabled_entities(section: str) -> dict[str, set[str]]:
+    """The README table's entity names per device ("Charger", "Pump")."""
+    documented: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0] in ("Device", "---"):
+            continue
+        documented.setdefault(cells[0], set()).update(name.strip() for name in cells[1].split(","))
+    return documented
+
+
+def test_readme_lists_every_entity_disabled_by_default() -> None:
+    """A user looking for the Wi-Fi signal (or any disabled entity) finds it in the README."""
+    documented = documented_disabled_entities(_readme_section("## Entities disabled by default"))
+    assert documented == {
+        "Charger": _disabled_by_default("charger"),
+        "Pump": _disabled_by_default("pump"),
+    }
+    assert "Wi-Fi signal" in documented["Charger"]
+
+
+# Card and tile-feature types Home Assistant's frontend ships (no custom cards).
+CORE_CARDS = {
+    "entities", "gauge", "glance", "heading", "history-graph", "logbook", "markdown", "tile",
+    "horizontal-stack", "vertical-stack", "grid", "energy-date-selection", "statistics-graph",
+}  # fmt: skip
+CORE_TILE_FEATURES = {"toggle", "numeric-input", "select-options"}
+
+
+def _dashboard_items(node: Any, key: str) -> list[Any]:
+    """Every value stored under ``key`` anywhere in the dashboard."""
+    if isinstance(node, dict):
+        found = [node[key]] if key in node else []
+        return found + [item for value in node.values() for item in _dashboard_items(value, key)]
+    if isinstance(node, list):
+        return [item for value in node for item in _dashboard_items(value, key)]
+    return []
+
+
+def _snapshot_entity_ids() -> set[str]:
+    ids: set[str] = set()
+    for snapshot in ROOT.glob("tests/*/snapshots/*.ambr"):
+        ids.update(re.findall(r"'entity_id': '([a-z_]+\.[a-z0-9_]+)'", snapshot.read_text()))
+    return ids
+
+
+def test_ready_dashboard_uses_core_cards_and_real_entities() -> None:
+    """docs/dashboard.yaml names entities the integration creates, with core cards only."""
+    dashboard = yaml.safe_load((ROOT / "docs" / "dashboard.yaml").read_text(encoding="utf-8"))
+    cards = [card for section in dashboard["views"][0]["sections"] for card in section["cards"]]
+    assert {card["type"] for card in cards} <= CORE_CARDS
+    features = {feature["type"] for card in cards for feature in card.get("features", [])}
+    assert features <= CORE_TILE_FEATURES
+    entity_ids = {
+        item if isinstance(item, str) else item["entity"]
+        for item in _dashboard_items(dashboard, "entity")
+        + [e for card in cards for e in card.get("entities", [])]
+        + [e for target in _dashboard_items(dashboard, "target") for e in target["entity_id"]]
+    }
+    assert len(entity_ids) >= 20
+    assert entity_ids <= _snapshot_entity_ids(), sorted(entity_ids - _snapshot_entity_ids())
+
+
+def test_readme_pictures_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert len(pictures) >= 6
+    for picture in pictures:
+        assert (ROOT / picture).is_file(), picture

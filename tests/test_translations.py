@@ -108,3 +108,55 @@ def test_actions_and_their_fields_are_translated() -> None:
         assert text["description"], action
         for field in (spec or {}).get("fields", {}):
             assert text["fields"][field]["name"], f"{action}.{field}"
+
+
+def _english_name(platform: str, description: EntityDescription) -> str:
+    """The name a user sees on the device page (a device class's name when untranslated)."""
+    if description.translation_key is None:
+        return f"<{description.device_class}>"
+    return str(TRANSLATIONS["entity"][platform][description.translation_key]["name"])
+
+
+@pytest.mark.parametrize("family", ["charger", "pump"])
+def test_entity_names_are_unique_on_a_device(family: str) -> None:
+    """Two entities of one device never share a name (say, a Charging sensor and switch)."""
+    names: dict[str, list[str]] = {}
+    for platform in PLATFORMS:
+        for description in _descriptions(family, platform):
+            name = _english_name(platform, description).casefold()
+            names.setdefault(name, []).append(f"{platform}.{description.key}")
+    assert {name: keys for name, keys in names.items() if len(keys) > 1} == {}
+
+
+def test_count_sensors_carry_no_plural_unit() -> None:
+    """A translated unit reads wrong for a count of one ("1 schedules"): counts have none."""
+    units = {
+        key: entry["unit_of_measurement"]
+        for key, entry in TRANSLATIONS["entity"]["sensor"].items()
+        if "unit_of_measurement" in entry
+    }
+    assert units == {}
+
+
+def test_config_flow_errors_are_translated() -> None:
+    """Every error key a config or options flow shows has English text."""
+    shown = re.compile(r'(?:return (?:CONF_\w+|BASE|None), |errors\[[^\]]+\] = )"([a-z_]+)"')
+    used: dict[str, set[str]] = {"config": set(), "options": set()}
+    for family in ("charger", "pump"):
+        source = (INTEGRATION / family / "config_flow.py").read_text(encoding="utf-8")
+        options_class = re.search(r"^class \w+OptionsFlow\(", source, flags=re.MULTILINE)
+        options_at = options_class.start() if options_class else -1
+        for match in shown.finditer(source):
+            used["options" if 0 <= options_at < match.start() else "config"].add(match[1])
+    assert {"charger_invalid_auth", "invalid_auth", "grid_and_solar"} <= used["config"] | used[
+        "options"
+    ]
+    for flow, keys in used.items():
+        assert keys <= set(TRANSLATIONS[flow]["error"]), (flow, keys)
+
+
+def test_charger_credentials_error_speaks_of_the_charger() -> None:
+    """A charger has a user name, not an e-mail: its error must not ask about an e-mail."""
+    text = TRANSLATIONS["config"]["error"]["charger_invalid_auth"].lower()
+    assert "user name" in text
+    assert "email" not in text

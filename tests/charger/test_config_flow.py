@@ -93,7 +93,7 @@ async def test_add_charger_asks_credentials_only_on_401(
         result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: "wrong"}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+    assert result["errors"] == {CONF_PASSWORD: "charger_invalid_auth"}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
@@ -286,7 +286,7 @@ async def test_reauth(hass: HomeAssistant, charger: ChargerSimulator) -> None:
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: "still-wrong"}
     )
-    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+    assert result["errors"] == {CONF_PASSWORD: "charger_invalid_auth"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
     )
@@ -334,7 +334,7 @@ async def test_reconfigure_keeps_password_when_left_empty(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], host_input(charger, **{CONF_USERNAME: USERNAME, CONF_PASSWORD: "new"})
     )
-    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+    assert result["errors"] == {CONF_PASSWORD: "charger_invalid_auth"}
 
 
 async def test_reconfigure_to_other_charger_aborts(

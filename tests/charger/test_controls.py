@@ -20,8 +20,8 @@ from tests.simulators.openevse import CLIENT_MANUAL, ChargerSimulator
 
 from .conftest import SERIAL, state_of, wait_for
 
-CHARGING = "switch.openevse_7c40_charging"
-CURRENT = "number.openevse_7c40_charge_current"
+CHARGING = "switch.openevse_7c40_allow_charging"
+CURRENT = "number.openevse_7c40_charge_current_setting"
 OVERRIDE = "select.openevse_7c40_manual_override"
 
 

@@ -36,7 +36,7 @@ async def test_charger_session_logs_no_credentials(
     await wait_for(lambda: charger.ws_connections == 1)
     await charger.start_charging()
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.openevse_7c40_charging"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.openevse_7c40_allow_charging"}, blocking=True
     )
     # The charger now rejects our password: websocket, poll and reauth all log about it.
     charger.faults.http_status = 401

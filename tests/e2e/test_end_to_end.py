@@ -56,6 +56,9 @@ async def stack(tmp_path: Path, socket_enabled: None) -> AsyncGenerator[Stack]:
         await cloud.stop()
         await charger.stop()
         assert process is None or process.returncode is not None  # nothing left running
+    # A fresh Home Assistant with the integration logs no error and no traceback, from start-up
+    # and onboarding through the whole session to shutdown.
+    assert hass.log_problems() == []
 
 
 @pytest.mark.timeout(150)
@@ -94,11 +97,11 @@ async def test_charger_and_pump_end_to_end(stack: Stack) -> None:
     await api.wait_for_state(f"binary_sensor.{CHARGER}_charging", "on", within=5)
     assert not [r for r in charger.requests[requests_before:] if r == ("GET", "/status")]
 
-    # The "Charging" switch pauses the charger through our claim, and resumes it.
-    await api.call_action("switch", "turn_off", {"entity_id": f"switch.{CHARGER}_charging"})
+    # The "Allow charging" switch pauses the charger through our claim, and resumes it.
+    await api.call_action("switch", "turn_off", {"entity_id": f"switch.{CHARGER}_allow_charging"})
     await api.wait_for_state(f"sensor.{CHARGER}_status", "sleeping", within=5)
     assert charger.status["state"] == SLEEPING
-    await api.call_action("switch", "turn_on", {"entity_id": f"switch.{CHARGER}_charging"})
+    await api.call_action("switch", "turn_on", {"entity_id": f"switch.{CHARGER}_allow_charging"})
     await api.wait_for_state(f"sensor.{CHARGER}_status", "charging", within=5)
 
     # The pump's spray action reaches the cloud, and the spray switch follows.

@@ -6,11 +6,12 @@ from unittest.mock import patch
 
 import pytest
 from homeassistant import config_entries
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_URL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
 
+from custom_components.openevse_moogo.clients.moogo import MoogoAuthenticationError
 from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_PUMP
 from custom_components.openevse_moogo.pump.const import (
     CONF_POLL_INTERVAL,
@@ -111,6 +112,71 @@ async def test_errors_then_recovery(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+def _advanced_section(result: ConfigFlowResult) -> tuple[bool, object]:
+    """Return (collapsed, suggested cloud address) of a form's "Advanced" section."""
+    for marker, value in result["data_schema"].schema.items():
+        if marker == "advanced":
+            assert isinstance(value, section)
+            url_marker = next(iter(value.schema.schema))
+            suggested = (url_marker.description or {}).get("suggested_value")
+            return bool(value.options["collapsed"]), suggested
+    raise AssertionError("the form has no Advanced section")
+
+
+async def test_failed_login_keeps_the_custom_server_address(
+    hass: HomeAssistant, simulator: MoogoCloudSimulator
+) -> None:
+    """After a wrong password the form keeps the custom address, expanded, for the retry."""
+    flow_id = await start_moogo_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, credentials(simulator, password="not-the-password")
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _advanced_section(result) == (False, simulator.url)
+    # What the form shows is what a retry sends: the right password reaches the same server.
+    retry = result["data_schema"](
+        {
+            CONF_EMAIL: simulator.email,
+            CONF_PASSWORD: simulator.password,
+            "advanced": {CONF_URL: _advanced_section(result)[1]},
+        }
+    )
+    result = await hass.config_entries.flow.async_configure(flow_id, retry)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL] == simulator.url
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_vendor_address_stays_collapsed(hass: HomeAssistant) -> None:
+    """The Advanced section is collapsed while it holds the vendor's address."""
+    flow_id = await start_moogo_flow(hass)
+    with patch(
+        "custom_components.openevse_moogo.clients.moogo.MoogoClient.authenticate",
+        side_effect=MoogoAuthenticationError("rejected"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_EMAIL: "a@b.c", CONF_PASSWORD: "x", "advanced": {}}
+        )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _advanced_section(result) == (True, "https://api.moogo.com/")
+    hass.config_entries.flow.async_abort(flow_id)
+
+
+async def test_reconfigure_shows_the_entry_address_expanded(
+    hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
+) -> None:
+    """Reconfiguring an account on a custom server shows that address, not collapsed."""
+    result = await start_reconfigure(hass, account)
+    assert _advanced_section(result) == (False, simulator.url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator, password="wrong")
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _advanced_section(result) == (False, simulator.url)
+    hass.config_entries.flow.async_abort(result["flow_id"])
 
 
 async def test_same_account_twice_aborts(

@@ -24,7 +24,7 @@ from .conftest import add_account, coordinator_of
 
 SPRAY = "switch.backyard_spray"
 SCHEDULES = "switch.backyard_schedules"
-EVENT = "event.backyard_spray"
+EVENT = "event.backyard_spray_activity"
 
 
 async def _call(

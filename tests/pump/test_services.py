@@ -90,7 +90,9 @@ async def test_schedule_management(
 
     await _act(hass, "update_schedule", pump_device, schedule="06:30", time="07:15", days=[])
     await _act(hass, "disable_schedule", pump_device, schedule="07:15")
-    assert hass.states.get("sensor.backyard_active_schedules").state == "1"
+    active = hass.states.get("sensor.backyard_active_schedules")
+    assert active.state == "1"
+    assert "unit_of_measurement" not in active.attributes  # "1", never "1 schedules"
     await _act(hass, "enable_schedule", pump_device, schedule="07:15")
     await _act(hass, "skip_next_schedule", pump_device)
     assert any(item["is_skip"] for item in simulator.schedules(pump_id))

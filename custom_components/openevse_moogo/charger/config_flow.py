@@ -95,7 +95,7 @@ def _credentials_fields(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
 def _error_key(err: Exception) -> tuple[str, str]:
     """Return the form field and translated error for a failed test call."""
     if isinstance(err, OpenEVSEAuthenticationError):
-        return CONF_PASSWORD, "invalid_auth"
+        return CONF_PASSWORD, "charger_invalid_auth"
     if isinstance(err, OpenEVSERateLimitError):
         return BASE, "rate_limited"
     if isinstance(err, OpenEVSEInvalidResponseError | OpenEVSENotFoundError | OpenEVSECommandError):

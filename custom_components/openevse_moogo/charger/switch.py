@@ -1,7 +1,7 @@
 """Charger switches: charging (pause/resume through our own claim), solar divert, shaper.
 
-"Charging" never touches the charger's own manual override or schedule: it holds our own claim
-(priority 500). Off asks the charger to pause; on releases our pause and, only when something
+"Allow charging" never touches the charger's own manual override or schedule: it holds our own
+claim (priority 500). Off asks the charger to pause; on releases our pause and, only when something
 of lower priority (schedule, solar divert in eco mode, "start disabled") still holds it paused,
 asks it to charge. The claim is released automatically when the car is unplugged, so the
 charger's own rules apply again to the next session. The charger's manual override (its web UI

@@ -81,15 +81,23 @@ async def _login(flow: ConfigFlow, data: Mapping[str, Any]) -> tuple[MoogoAuthTo
 class PumpConfigFlow(ConfigFlow):
     """Steps that add, re-authenticate and reconfigure a Moogo account."""
 
-    def _moogo_schema(self, url: str) -> vol.Schema:
-        """Email and password, and the cloud address tucked away in a collapsed section."""
-        advanced = vol.Schema({vol.Required(CONF_URL, default=url): _URL})
-        return vol.Schema(
+    def _moogo_form_schema(self, email: str | None, url: str) -> vol.Schema:
+        """Email and password, and the cloud address in an "Advanced" section.
+
+        The section is collapsed only while it holds the vendor's address: a custom address
+        (a test server, the simulator) stays visible and filled in after a failed login, so
+        the retry goes to the same server.
+        """
+        advanced = vol.Schema({vol.Required(CONF_URL, default=CLOUD_URL): _URL})
+        schema = vol.Schema(
             {
                 vol.Required(CONF_EMAIL): _EMAIL,
                 vol.Required(CONF_PASSWORD): _PASSWORD,
-                vol.Required(SECTION_ADVANCED): section(advanced, {"collapsed": True}),
+                vol.Required(SECTION_ADVANCED): section(advanced, {"collapsed": url == CLOUD_URL}),
             }
+        )
+        return self.add_suggested_values_to_schema(
+            schema, {CONF_EMAIL: email, SECTION_ADVANCED: {CONF_URL: url}}
         )
 
     async def async_step_moogo(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -107,8 +115,9 @@ class PumpConfigFlow(ConfigFlow):
             errors["base"] = error
         return self.async_show_form(
             step_id="moogo",
-            data_schema=self.add_suggested_values_to_schema(
-                self._moogo_schema(CLOUD_URL), {CONF_EMAIL: (user_input or {}).get(CONF_EMAIL)}
+            data_schema=self._moogo_form_schema(
+                (user_input or {}).get(CONF_EMAIL),
+                _flatten(user_input)[CONF_URL] if user_input else CLOUD_URL,
             ),
             errors=errors,
         )
@@ -158,9 +167,11 @@ class PumpConfigFlow(ConfigFlow):
             errors["base"] = error
         return self.async_show_form(
             step_id="moogo_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                self._moogo_schema(entry.data.get(CONF_URL) or CLOUD_URL),
-                {CONF_EMAIL: entry.data[CONF_EMAIL]},
+            data_schema=self._moogo_form_schema(
+                (user_input or entry.data)[CONF_EMAIL],
+                _flatten(user_input)[CONF_URL]
+                if user_input
+                else entry.data.get(CONF_URL) or CLOUD_URL,
             ),
             errors=errors,
         )
