@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump.time_zone import time_zone_issue_id
+from custom_components.openevse_moogo.repairs import async_create_fix_flow
 from tests.simulators.moogo import MoogoCloudSimulator
 
 from .conftest import add_account, coordinator_of
@@ -220,3 +221,9 @@ async def test_healthy_zone_raises_no_issue(hass: HomeAssistant) -> None:
         issue_id = time_zone_issue_id(sim.device_ids[0])
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_only_the_time_zone_issue_has_a_fix_flow(hass: HomeAssistant) -> None:
+    """The login limit and firmware issues are not fixable: asking for their flow is a bug."""
+    with pytest.raises(ValueError, match="moogo_login_limit_reached"):
+        await async_create_fix_flow(hass, "moogo_login_limit_reached_entry", None)
