@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -19,6 +20,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.openevse_moogo.const import DOMAIN
+from tests.pump.conftest import add_account
+from tests.simulators.moogo import MoogoCloudSimulator
 
 BLUEPRINTS = Path(__file__).resolve().parent.parent / "blueprints" / "automation" / DOMAIN
 
@@ -68,6 +71,7 @@ def test_every_blueprint_is_covered() -> None:
         "notify_charging_finished",
         "charge_in_cheap_tariff_window",
         "mist_unless_home",
+        "skip_spray_when_rain_forecast",
     }
 
 
@@ -140,3 +144,80 @@ async def test_mist_unless_home(
     )
     await _at(hass, freezer, "20:30")
     assert len(turned_on) == sprays
+
+
+# A template weather entity whose hourly forecast holds one hour, set by the test through states
+# (no now() in it, so the entity keeps no timer).
+_FORECAST_WEATHER = {
+    "template": [
+        {
+            "weather": [
+                {
+                    "name": "Garden forecast",
+                    "condition_template": "cloudy",
+                    "temperature_template": "{{ 21 }}",
+                    "humidity_template": "{{ 60 }}",
+                    "forecast_hourly_template": (
+                        "{{ [{'datetime': states('sensor.test_rain_at'),"
+                        " 'condition': states('sensor.test_condition'),"
+                        " 'precipitation_probability': states('sensor.test_rain_chance') | int,"
+                        " 'temperature': 21}] }}"
+                    ),
+                }
+            ]
+        }
+    ]
+}
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    ("condition", "chance", "in_hours", "skipped"),
+    [
+        ("cloudy", "80", "1", True),  # probability at the threshold or above
+        ("rainy", "10", "2", True),  # a rainy condition
+        ("sunny", "10", "1", False),  # dry
+        ("pouring", "90", "5", False),  # rain, but beyond the hours looked at
+    ],
+)
+async def test_skip_spray_when_rain_forecast(
+    hass: HomeAssistant, condition: str, chance: str, in_hours: str, skipped: bool
+) -> None:
+    """Before the pump's next scheduled spray, rain in the forecast skips it on the cloud."""
+    hass.states.async_set("sensor.test_condition", condition)
+    hass.states.async_set("sensor.test_rain_chance", chance)
+    rain_at = dt_util.now() + timedelta(hours=int(in_hours))
+    hass.states.async_set("sensor.test_rain_at", rain_at.isoformat())
+    assert await async_setup_component(hass, "template", _FORECAST_WEATHER)
+    await hass.async_block_till_done()
+    assert hass.states.get("weather.garden_forecast") is not None
+    async with MoogoCloudSimulator(spray_confirm_delay=0.05) as simulator:
+        entry = await add_account(hass, simulator)
+        pump_id = simulator.device_ids[0]
+        await _use_blueprint(
+            hass,
+            "skip_spray_when_rain_forecast",
+            {
+                "next_spray_sensor": "sensor.backyard_next_scheduled_spray",
+                "weather_entity": "weather.garden_forecast",
+                "minutes_before": 30,
+                "hours_ahead": 3,
+                "probability_threshold": 60,
+            },
+        )
+        # A schedule 10 minutes from now is within the 30 minutes before which the forecast is
+        # checked: adding it arms the automation at once.
+        spray_at = dt_util.now() + timedelta(minutes=10)
+        sensor = er.async_get(hass).async_get("sensor.backyard_next_scheduled_spray")
+        await hass.services.async_call(
+            DOMAIN,
+            "add_schedule",
+            {"device_id": sensor.device_id, "time": spray_at.strftime("%H:%M"), "duration": 60},
+            blocking=True,
+        )
+        await hass.async_block_till_done()
+        skips = [path for method, path in simulator.requests if path.endswith("/skip")]
+        (schedule,) = simulator.schedules(pump_id)
+        assert bool(schedule["is_skip"]) is skipped
+        assert len(skips) == int(skipped)
+        assert await hass.config_entries.async_unload(entry.entry_id)

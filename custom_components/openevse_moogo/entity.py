@@ -41,7 +41,10 @@ class OpenEVSEMoogoEntity[CoordinatorT: DataUpdateCoordinator[Any]](
     @override
     def _handle_coordinator_update(self) -> None:
         """Write state only when this entity's rendered state changed since the last update."""
-        rendered = (self.available, self.state, self.extra_state_attributes)
+        # Like Home Assistant's own state writing, an unavailable entity renders no state: its
+        # device may have left the account, leaving nothing to read the state from.
+        available = self.available
+        rendered = (available, self.state, self.extra_state_attributes) if available else (False,)
         if rendered != self._written:
             self._written = rendered
             self.async_write_ha_state()

@@ -61,6 +61,10 @@ CONFIRM_POLL_INTERVAL: Final = 1.0
 # The cloud's daily login cap resets with the calendar day; retry a little after midnight UTC.
 LOGIN_CAP_RESET_SLACK: Final = timedelta(minutes=10)
 ISSUE_LOGIN_CAP: Final = "moogo_login_limit_reached"
+# A pump whose cloud settings hold an empty or POSIX time zone: the cloud refuses every settings
+# write until an IANA zone is written (one issue per pump, with a fix flow that writes Home
+# Assistant's zone).
+ISSUE_TIME_ZONE: Final = "moogo_time_zone_invalid"
 
 MANUFACTURER: Final = "Moogo"
 MODEL: Final = "Smart Mosquito Misting System"

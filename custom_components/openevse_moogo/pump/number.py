@@ -1,7 +1,8 @@
-"""Numbers of a pump: how long a manual spray lasts."""
+"""Numbers of a pump's settings: how long a manual spray lasts, and the stop temperature."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.number import (
@@ -10,24 +11,31 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
+from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
 
-from .const import REQUEST_TIMEOUT
-from .coordinator import PART_CONFIG
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
+from .settings import async_write_settings
 
 # The cloud accepts 1 s to one hour for a spray (the same bounds as a schedule's length).
 MAX_SPRAY_SECONDS = 3600
+# The cloud keeps the stop temperature in whole degrees Celsius (the unit of the pump's own
+# temperature reading); Home Assistant converts it for a Fahrenheit unit system. Below 8 °C the
+# pump refuses to spray anyway, so a threshold of 0-40 °C covers every useful choice.
+MIN_STOP_TEMPERATURE = 0
+MAX_STOP_TEMPERATURE = 40
 
 
 @dataclass(frozen=True, kw_only=True)
 class PumpNumberEntityDescription(NumberEntityDescription, PumpEntityDescription):
-    """Describes a pump number."""
+    """Describes a number of a pump's settings: how to read it and how to write it."""
+
+    value_fn: Callable[[MoogoDeviceConfig], int | None]
+    update_fn: Callable[[int], MoogoConfigUpdate]
 
 
 SPRAY_DURATION = PumpNumberEntityDescription(
@@ -40,29 +48,42 @@ SPRAY_DURATION = PumpNumberEntityDescription(
     native_step=1,
     mode=NumberMode.BOX,
     entity_category=EntityCategory.CONFIG,
+    value_fn=lambda config: config.spraying_seconds,
+    update_fn=lambda seconds: MoogoConfigUpdate(spraying_seconds=seconds),
 )
 
+STOP_TEMPERATURE = PumpNumberEntityDescription(
+    key="stop_temperature",
+    translation_key="stop_temperature",
+    device_class=NumberDeviceClass.TEMPERATURE,
+    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+    native_min_value=MIN_STOP_TEMPERATURE,
+    native_max_value=MAX_STOP_TEMPERATURE,
+    native_step=1,
+    mode=NumberMode.BOX,
+    entity_category=EntityCategory.CONFIG,
+    value_fn=lambda config: config.stop_temperature,
+    update_fn=lambda celsius: MoogoConfigUpdate(stop_temperature=celsius),
+)
 
-class PumpSprayDuration(PumpEntity, NumberEntity):
-    """The pump's ``sprayingSeconds``: how long a spray started by hand or by an action lasts."""
+NUMBERS: tuple[PumpNumberEntityDescription, ...] = (SPRAY_DURATION, STOP_TEMPERATURE)
+
+
+class PumpSettingNumber(PumpEntity, NumberEntity):
+    """A number of the pump's cloud settings (``sprayingSeconds``, ``stopTemperature``)."""
+
+    entity_description: PumpNumberEntityDescription
 
     @property
     def native_value(self) -> int | None:
-        """The spray length in seconds."""
+        """The setting as the cloud stores it."""
         config = self.pump.config
-        return None if config is None else config.spraying_seconds
+        return None if config is None else self.entity_description.value_fn(config)
 
     async def async_set_native_value(self, value: float) -> None:
-        """Write a new spray length to the pump's settings."""
-        client, pump_id = self.coordinator.client, self.pump_id
-        await self.coordinator.async_change(
-            pump_id,
-            PART_CONFIG,
-            lambda: client.update_device_config(
-                pump_id,
-                MoogoConfigUpdate(spraying_seconds=round(value)),
-                request_timeout=REQUEST_TIMEOUT,
-            ),
+        """Write the setting; the cloud stores whole numbers."""
+        await async_write_settings(
+            self.coordinator, self.pump_id, self.entity_description.update_fn(round(value))
         )
 
 
@@ -71,5 +92,5 @@ async def async_setup_pump_numbers(
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the spray duration of every pump of the account."""
-    async_add_pump_entities(entry, async_add_entities, (SPRAY_DURATION,), PumpSprayDuration)
+    """Add the setting numbers of every pump of the account."""
+    async_add_pump_entities(entry, async_add_entities, NUMBERS, PumpSettingNumber)

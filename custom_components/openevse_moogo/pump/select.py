@@ -13,10 +13,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
 from custom_components.openevse_moogo.const import DOMAIN
 
-from .const import REQUEST_TIMEOUT
-from .coordinator import PART_CONFIG
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
+from .settings import async_write_settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,17 +57,10 @@ class PumpConcentrateSelect(PumpEntity, SelectEntity):
                 translation_key="moogo_unknown_concentrate",
                 translation_placeholders={"option": option},
             )
-        client, pump_id = self.coordinator.client, self.pump_id
-        await self.coordinator.async_change(
-            pump_id,
-            PART_CONFIG,
-            lambda: client.update_device_config(
-                pump_id,
-                MoogoConfigUpdate(
-                    liquid_name=liquid.name, liquid_concentration=liquid.concentration
-                ),
-                request_timeout=REQUEST_TIMEOUT,
-            ),
+        await async_write_settings(
+            self.coordinator,
+            self.pump_id,
+            MoogoConfigUpdate(liquid_name=liquid.name, liquid_concentration=liquid.concentration),
         )
 
 

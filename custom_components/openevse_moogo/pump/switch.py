@@ -1,4 +1,4 @@
-"""Switches of a pump: spraying, and the master switch of its schedules."""
+"""Switches of a pump: spraying, the master switch of its schedules, and its weather stops."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
 
 from .const import REQUEST_TIMEOUT
 from .coordinator import PART_SCHEDULES, MoogoCoordinator
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
+from .settings import async_write_settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +46,55 @@ def _spraying(coordinator: MoogoCoordinator, pump: PumpData) -> bool:
     pending = coordinator.pending_spray(pump.device_id)
     return pump.running if pending is None else pending
 
+
+def _setting(
+    read: Callable[[MoogoDeviceConfig], int | None],
+) -> Callable[[MoogoCoordinator, PumpData], bool | None]:
+    """Read an on/off setting the cloud keeps as 0/1."""
+
+    def value(_coordinator: MoogoCoordinator, pump: PumpData) -> bool | None:
+        flag = None if pump.config is None else read(pump.config)
+        return None if flag is None else bool(flag)
+
+    return value
+
+
+def _write_setting(
+    update: Callable[[int], MoogoConfigUpdate],
+) -> Callable[[MoogoCoordinator, str, bool], Awaitable[None]]:
+    """Write an on/off setting as the cloud keeps it (0/1)."""
+
+    async def write(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+        await async_write_settings(coordinator, pump_id, update(int(on)))
+
+    return write
+
+
+# The pump's own weather stops: its cloud holds scheduled sprays back while it rains, snows or
+# storms at the pump (a manual start is not held back).
+WEATHER_STOPS: tuple[PumpSwitchEntityDescription, ...] = (
+    PumpSwitchEntityDescription(
+        key="stop_when_rainy",
+        translation_key="stop_when_rainy",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=_setting(lambda config: config.stop_rainy),
+        set_fn=_write_setting(lambda flag: MoogoConfigUpdate(stop_rainy=flag)),
+    ),
+    PumpSwitchEntityDescription(
+        key="stop_when_snowing",
+        translation_key="stop_when_snowing",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=_setting(lambda config: config.stop_snow),
+        set_fn=_write_setting(lambda flag: MoogoConfigUpdate(stop_snow=flag)),
+    ),
+    PumpSwitchEntityDescription(
+        key="stop_when_windy",
+        translation_key="stop_when_windy",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=_setting(lambda config: config.stop_windstorm),
+        set_fn=_write_setting(lambda flag: MoogoConfigUpdate(stop_windstorm=flag)),
+    ),
+)
 
 SWITCHES: tuple[PumpSwitchEntityDescription, ...] = (
     PumpSwitchEntityDescription(
@@ -84,4 +137,4 @@ async def async_setup_pump_switches(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches of every pump of the account."""
-    async_add_pump_entities(entry, async_add_entities, SWITCHES, PumpSwitch)
+    async_add_pump_entities(entry, async_add_entities, SWITCHES + WEATHER_STOPS, PumpSwitch)

@@ -49,6 +49,7 @@ from .models import (
     ScheduleSpec,
     SprayCommand,
     SprayMode,
+    iana_time_zone_name,
 )
 
 __all__ = [
@@ -90,4 +91,5 @@ __all__ = [
     "ScheduleSpec",
     "SprayCommand",
     "SprayMode",
+    "iana_time_zone_name",
 ]
