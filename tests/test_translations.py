@@ -34,11 +34,12 @@ def _descriptions(family: str, platform: str) -> list[EntityDescription]:
     if not (INTEGRATION / family / f"{platform}.py").exists():
         return []
     module = importlib.import_module(f"custom_components.{DOMAIN}.{family}.{platform}")
-    found: list[EntityDescription] = []
+    # A description may be both a module constant and a member of the platform's tuple: once each.
+    found: dict[int, EntityDescription] = {}
     for value in vars(module).values():
         candidates = value if isinstance(value, tuple | list) else (value,)
-        found.extend(item for item in candidates if isinstance(item, EntityDescription))
-    return found
+        found.update((id(item), item) for item in candidates if isinstance(item, EntityDescription))
+    return list(found.values())
 
 
 ALL_DESCRIPTIONS = [
