@@ -93,6 +93,9 @@ async def test_websocket_drop_recovers_without_going_unavailable(
     assert state_of(hass, PUSH) == "on"
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching OpenEVSE .* HTTP 503")
+)
 async def test_unreachable_charger_goes_unavailable_and_comes_back(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:
@@ -106,6 +109,12 @@ async def test_unreachable_charger_goes_unavailable_and_comes_back(
     await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching OpenEVSE .* Cannot connect to the charger",
+    )
+)
 async def test_reboot_resyncs(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:
@@ -116,6 +125,12 @@ async def test_reboot_resyncs(
     await wait_for(lambda: state_of(hass, STATUS) == "connected")
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Authentication failed while fetching OpenEVSE .* HTTP 401",
+    )
+)
 @pytest.mark.parametrize("sim_options", [{"username": USERNAME, "password": PASSWORD}])
 async def test_password_changed_while_running_starts_reauth(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry

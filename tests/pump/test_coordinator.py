@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -38,6 +39,9 @@ async def test_expired_token_costs_one_login_and_no_reload(
     assert coordinator_of(account) is coordinator  # the entry was not reloaded
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Authentication failed while fetching Moogo account data")
+)
 async def test_rejected_password_starts_reauth(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
@@ -52,6 +56,9 @@ async def test_rejected_password_starts_reauth(
     assert hass.states.get(TEMPERATURE).state == STATE_UNAVAILABLE
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 522")
+)
 async def test_outage_makes_entities_unavailable_then_recovers(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
@@ -77,6 +84,9 @@ async def test_offline_pump_stays_available(
     assert hass.states.get(TEMPERATURE).state == "22.0"
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 429")
+)
 async def test_rate_limit_and_server_errors_are_update_failures(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
@@ -97,6 +107,12 @@ async def test_rate_limit_and_server_errors_are_update_failures(
     assert coordinator.last_update_success
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching Moogo account data: .* Daily login cap reached",
+    )
+)
 async def test_login_cap_raises_a_repair_issue_and_waits_for_the_next_day(
     hass: HomeAssistant,
     simulator: MoogoCloudSimulator,

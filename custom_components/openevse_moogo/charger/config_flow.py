@@ -38,7 +38,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     ChargerConfig,
     OpenEVSEAuthenticationError,
     OpenEVSECommandError,
@@ -47,8 +47,7 @@ from custom_components.openevse_moogo.clients.openevse import (
     OpenEVSENotFoundError,
     OpenEVSERateLimitError,
 )
-from custom_components.openevse_moogo.const import CONF_FAMILY, FAMILY_CHARGER, LOGGER
-
+from ..const import CONF_FAMILY, FAMILY_CHARGER, LOGGER
 from .connection import ChargerSettings, async_probe
 from .const import (
     CONF_GRID_SENSOR,

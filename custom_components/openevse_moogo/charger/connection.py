@@ -18,13 +18,12 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     ChargerConfig,
     OpenEVSE,
     OpenEVSEInvalidResponseError,
     WebsocketOptions,
 )
-
 from .const import REQUEST_TIMEOUT
 
 # Reconnect quickly after a drop, and never wait more than this between attempts, so states are

@@ -20,17 +20,16 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     CHANGED_CLAIM_TARGET,
     OpenEVSE,
     OpenEVSEAuthenticationError,
     OpenEVSEError,
     WebsocketState,
 )
-from custom_components.openevse_moogo.clients.openevse.models import ClaimProperties
-from custom_components.openevse_moogo.const import DOMAIN, LOGGER
-from custom_components.openevse_moogo.errors import action_error, update_failed
-
+from ..clients.openevse.models import ClaimProperties
+from ..const import DOMAIN, LOGGER
+from ..errors import action_error, update_failed
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
 from .errors import CHARGER_ERRORS

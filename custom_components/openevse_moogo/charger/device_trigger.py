@@ -16,8 +16,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..const import DOMAIN
 from .sensor import STATUS_OPTIONS
 from .session import CHARGER_EVENT, EVENT_TYPES, STATUS_CHANGED
 

@@ -49,13 +49,12 @@ from homeassistant.util.unit_conversion import (
     PowerConverter,
 )
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     OpenEVSE,
     OpenEVSEError,
     VehicleDataSource,
 )
-from custom_components.openevse_moogo.const import LOGGER
-
+from ..const import LOGGER
 from .const import (
     CONF_GRID_SENSOR,
     CONF_INVERT_GRID,

@@ -30,8 +30,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.openevse.models import ChargerStatus, EvseState
-
+from ..clients.openevse.models import ChargerStatus, EvseState
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry

@@ -17,8 +17,7 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_URL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from custom_components.openevse_moogo.clients.moogo import LoginGuard, MoogoAuthToken, MoogoClient
-
+from ..clients.moogo import LoginGuard, MoogoAuthToken, MoogoClient
 from .const import (
     CLOUD_URL,
     CONF_TOKEN,

@@ -7,7 +7,7 @@ from typing import Final
 
 from homeassistant.util.hass_dict import HassKey
 
-from custom_components.openevse_moogo.clients.moogo import DEFAULT_BASE_URL, LoginGuard
+from ..clients.moogo import DEFAULT_BASE_URL, LoginGuard
 
 # Keys of a Moogo account entry's data (besides CONF_FAMILY, CONF_EMAIL, CONF_PASSWORD, CONF_URL).
 CONF_TOKEN: Final = "token"  # noqa: S105 - a key name, not a secret

@@ -25,7 +25,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.moogo import (
+from ..clients.moogo import (
     CommandState,
     MoogoAuthenticationError,
     MoogoClient,
@@ -36,9 +36,8 @@ from custom_components.openevse_moogo.clients.moogo import (
     MoogoLoginLimitError,
     MoogoRateLimitError,
 )
-from custom_components.openevse_moogo.const import DOMAIN, LOGGER
-from custom_components.openevse_moogo.errors import action_error, update_failed
-
+from ..const import DOMAIN, LOGGER
+from ..errors import action_error, update_failed
 from .cadence import StatusCadence, status_wait
 from .const import (
     CALL_DEADLINE,
@@ -88,6 +87,11 @@ def login_cap_resets_at(hit_at: datetime) -> datetime:
     next_day = dt_util.as_utc(hit_at).date() + timedelta(days=1)
     midnight = datetime(next_day.year, next_day.month, next_day.day, tzinfo=dt_util.UTC)
     return midnight + LOGIN_CAP_RESET_SLACK
+
+
+def login_cap_issue_id(entry_id: str) -> str:
+    """Return the repair issue shown while the cloud refuses the account's logins for the day."""
+    return f"{ISSUE_LOGIN_CAP}_{entry_id}"
 
 
 class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
@@ -316,7 +320,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
     @property
     def login_cap_issue_id(self) -> str:
         """The repair issue shown while the cloud refuses logins for the day."""
-        return f"{ISSUE_LOGIN_CAP}_{self.config_entry.entry_id}"
+        return login_cap_issue_id(self.config_entry.entry_id)
 
     def _login_limit_wait(self, err: MoogoLoginLimitError) -> float | None:
         """Seconds to wait before the next try; raises the repair issue for the daily cap."""

@@ -9,9 +9,8 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.entity import OpenEVSEMoogoEntity
-
+from ..const import DOMAIN
+from ..entity import OpenEVSEMoogoEntity
 from .const import MANUFACTURER, MODEL
 from .coordinator import MoogoCoordinator
 from .data import PumpData
@@ -50,11 +49,18 @@ class PumpEntity(OpenEVSEMoogoEntity[MoogoCoordinator]):
             device_info=pump_device_info(coordinator.data.pumps[pump_id]),
         )
         self.pump_id = pump_id
+        self._last_pump = coordinator.data.pumps[pump_id]
 
     @property
     def pump(self) -> PumpData:
-        """The pump's current snapshot."""
-        return self.coordinator.data.pumps[self.pump_id]
+        """The pump's current snapshot; its last one once it left the account.
+
+        Home Assistant still asks an unavailable entity for its capabilities (a select's
+        options, say), and an entity of a removed pump lives until the platform drops it.
+        """
+        if (pump := self.coordinator.data.pumps.get(self.pump_id)) is not None:
+            self._last_pump = pump
+        return self._last_pump
 
     @property
     def available(self) -> bool:

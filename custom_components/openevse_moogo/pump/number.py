@@ -14,8 +14,7 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
-
+from ..clients.moogo import MoogoConfigUpdate
 from .const import REQUEST_TIMEOUT
 from .coordinator import PART_CONFIG
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
-from custom_components.openevse_moogo.clients.moogo import MoogoClient
-
+from ..clients.moogo import MoogoClient
 from .coordinator import MoogoCoordinator
 
 

@@ -13,19 +13,19 @@ from datetime import time
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID, WEEKDAYS
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.openevse_moogo.clients.moogo import EVERY_DAY, MoogoSchedule, ScheduleSpec
-from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_PUMP
-
+from ..clients.moogo import EVERY_DAY, MoogoSchedule, ScheduleSpec
+from ..const import DOMAIN, FAMILY_PUMP
+from ..family import device_owner
 from .const import REQUEST_TIMEOUT
 from .coordinator import PART_SCHEDULES, MoogoCoordinator
 from .data import PumpData
+from .runtime import PumpRuntimeData
 
 SERVICE_SPRAY = "spray"
 SERVICE_STOP_SPRAY = "stop_spray"
@@ -87,19 +87,17 @@ def _target(call: ServiceCall) -> tuple[MoogoCoordinator, PumpData]:
     """Return the coordinator and snapshot of the targeted pump, or raise a translated error."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(call.hass).async_get(device_id)
-    if device is None:
+    owner = (
+        None if device is None else device_owner(call.hass, device, FAMILY_PUMP, PumpRuntimeData)
+    )
+    if device is None or owner is None:
         raise _invalid("moogo_device_not_found", device_id=device_id)
-    pump_ids = [identifier for domain, identifier in device.identifiers if domain == DOMAIN]
-    for entry_id in device.config_entries:
-        entry = call.hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN or entry.data[CONF_FAMILY] != FAMILY_PUMP:
-            continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("moogo_entry_not_loaded", account=entry.title)
-        coordinator: MoogoCoordinator = entry.runtime_data.coordinator
-        for pump_id in pump_ids:
-            if pump_id in coordinator.data.pumps:
-                return coordinator, coordinator.data.pumps[pump_id]
+    if owner.runtime_data is None:
+        raise _invalid("moogo_entry_not_loaded", account=owner.title)
+    coordinator = owner.runtime_data.coordinator
+    for domain, pump_id in device.identifiers:
+        if domain == DOMAIN and pump_id in coordinator.data.pumps:
+            return coordinator, coordinator.data.pumps[pump_id]
     raise _invalid("moogo_device_not_found", device_id=device_id)
 
 
