@@ -12,7 +12,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.pump.const import CONF_TOKEN
+from custom_components.openevse_moogo.pump.const import CONF_TOKEN, DATA_LOGIN_GUARDS
 from custom_components.openevse_moogo.pump.coordinator import login_cap_resets_at
 from tests.simulators.moogo import MoogoCloudSimulator
 
@@ -177,3 +177,29 @@ async def test_setup_retries_when_the_cloud_is_down(
     await hass.config_entries.async_reload(account.entry_id)
     assert account.state is ConfigEntryState.SETUP_RETRY
     simulator.faults.http_status = None
+
+
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching Moogo account data: .* Daily login cap reached",
+    )
+)
+async def test_removing_the_account_clears_its_login_budget_and_repair_issue(
+    hass: HomeAssistant,
+    simulator: MoogoCloudSimulator,
+    account: ConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A removed account leaves neither its login-cap issue nor its login budget behind."""
+    coordinator = coordinator_of(account)
+    simulator.expire_tokens()
+    simulator.faults.login_cap_after = 0
+    await coordinator.async_refresh()
+    issue_id = f"moogo_login_limit_reached_{account.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert account.entry_id in hass.data[DATA_LOGIN_GUARDS]
+    await hass.config_entries.async_remove(account.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert account.entry_id not in hass.data[DATA_LOGIN_GUARDS]

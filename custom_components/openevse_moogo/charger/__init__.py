@@ -6,8 +6,11 @@ The shared skeleton routes to :data:`CHARGER_FAMILY` for every entry whose famil
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 
@@ -33,6 +36,9 @@ async def async_setup_charger_entry(
     # Unreachable -> ConfigEntryNotReady (retried), rejected credentials -> reauth flow.
     await coordinator.async_config_entry_first_refresh()
     _check_firmware(hass, entry, coordinator)
+    entry.async_on_unload(
+        coordinator.async_add_listener(_firmware_follower(hass, entry, coordinator))
+    )
     # Cancelled (and the websocket stopped) by Home Assistant when the entry unloads.
     entry.async_create_background_task(
         hass, coordinator.async_run_push(), f"openevse push {entry.title}"
@@ -43,6 +49,39 @@ async def async_setup_charger_entry(
     feeds.start()
     entry.async_on_unload(feeds.stop)
     return ChargerRuntimeData(client=client, coordinator=coordinator, feeds=feeds)
+
+
+def _firmware_follower(
+    hass: HomeAssistant, entry: ChargerConfigEntry, coordinator: ChargerCoordinator
+) -> Callable[[], None]:
+    """Keep the device's firmware versions and the firmware repair issue in step.
+
+    A charger updated or rebooted into other firmware announces a new config; the listener
+    compares the two versions only, so the pushes in between cost nothing.
+    """
+    seen = (coordinator.data.config.firmware_version, coordinator.data.config.controller_firmware)
+
+    @callback
+    def follow() -> None:
+        nonlocal seen
+        config = coordinator.data.config
+        current = (config.firmware_version, config.controller_firmware)
+        if current == seen:
+            return
+        seen = current
+        registry = dr.async_get(hass)
+        device = registry.async_get_device_by_identifier(
+            (DOMAIN, coordinator.data.serial), entry.entry_id
+        )
+        if device is not None:
+            registry.async_update_device(
+                device.id,
+                sw_version=str(config.firmware_version),
+                hw_version=config.controller_firmware or device.hw_version,
+            )
+        _check_firmware(hass, entry, coordinator)
+
+    return follow
 
 
 def _check_firmware(
