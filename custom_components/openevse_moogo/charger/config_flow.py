@@ -12,7 +12,6 @@ from typing import Any, Final
 import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_ZEROCONF,
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -60,6 +59,7 @@ from .const import (
     CONF_VEHICLE_SOC_SENSOR,
     CONF_VOLTAGE_SENSOR,
 )
+from .runtime import ChargerConfigEntry
 
 BASE: Final = "base"
 DEFAULT_HTTP_PORT: Final = 80
@@ -289,7 +289,7 @@ class ChargerConfigFlow(ConfigFlow):
         )
 
     async def _async_test_same_charger(
-        self, entry: ConfigEntry[Any], settings: ChargerSettings, errors: dict[str, str]
+        self, entry: ChargerConfigEntry, settings: ChargerSettings, errors: dict[str, str]
     ) -> ConfigFlowResult | None:
         """Test the settings; store them when they reach the entry's charger, else fill errors."""
         try:

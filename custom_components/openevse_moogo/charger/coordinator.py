@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Final, override
+from typing import TYPE_CHECKING, Final, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -193,7 +193,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
 
     # --- commands --------------------------------------------------------------------------
 
-    async def async_command(self, command: Callable[[OpenEVSE], Awaitable[Any]]) -> None:
+    async def async_command(self, command: Callable[[OpenEVSE], Awaitable[object]]) -> None:
         """Run a command under its deadline; failures become translated errors.
 
         While the push channel is down nothing would tell us the outcome, so poll after it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, override
+from typing import Final, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -95,7 +95,9 @@ def _has_vehicle_data(data: ChargerData) -> bool:
     )(data)
 
 
-def _status_value(getter: Callable[[ChargerStatus], StateType]) -> Callable[[ChargerData], Any]:
+def _status_value(
+    getter: Callable[[ChargerStatus], StateType],
+) -> Callable[[ChargerData], StateType]:
     return lambda data: getter(data.status)
 
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
@@ -398,7 +398,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
         self,
         device_id: str,
         part: str,
-        change: Callable[[], Awaitable[Any]],
+        change: Callable[[], Awaitable[object]],
     ) -> None:
         """Make a change on the cloud, then show its result by re-reading the changed part.
 

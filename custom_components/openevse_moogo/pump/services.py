@@ -51,8 +51,8 @@ _WIRE_DAY = {day: (index + 1) % 7 for index, day in enumerate(WEEKDAYS)}
 
 _SECONDS = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SECONDS))
 _DAYS = vol.All(cv.ensure_list, [vol.In(WEEKDAYS)])
-_DEVICE: dict[Any, Any] = {vol.Required(ATTR_DEVICE_ID): cv.string}
-_SCHEDULE: dict[Any, Any] = {**_DEVICE, vol.Required(ATTR_SCHEDULE): cv.time}
+_DEVICE: dict[vol.Marker, object] = {vol.Required(ATTR_DEVICE_ID): cv.string}
+_SCHEDULE: dict[vol.Marker, object] = {**_DEVICE, vol.Required(ATTR_SCHEDULE): cv.time}
 
 SPRAY_SCHEMA = vol.Schema({**_DEVICE, vol.Optional(ATTR_DURATION): _SECONDS})
 DEVICE_SCHEMA = vol.Schema(_DEVICE)
@@ -113,7 +113,7 @@ def _wire_days(days: list[str] | None, default: frozenset[int]) -> frozenset[int
 
 
 async def _change_schedules(
-    coordinator: MoogoCoordinator, pump: PumpData, change: Callable[[], Awaitable[Any]]
+    coordinator: MoogoCoordinator, pump: PumpData, change: Callable[[], Awaitable[object]]
 ) -> None:
     await coordinator.async_change(pump.device_id, PART_SCHEDULES, change)
 
@@ -205,7 +205,7 @@ async def _update_schedule(call: ServiceCall) -> None:
 
 def _schedule_action(
     action: Callable[[MoogoCoordinator], Callable[..., Awaitable[None]]],
-) -> Callable[[ServiceCall], Coroutine[Any, Any, None]]:
+) -> Callable[[ServiceCall], Coroutine[object, object, None]]:
     """Build an action on one schedule picked by its time: remove, enable or disable it."""
 
     async def handler(call: ServiceCall) -> None:

@@ -22,7 +22,7 @@ class PumpSwitchEntityDescription(SwitchEntityDescription, PumpEntityDescription
     """Describes a pump switch."""
 
     value_fn: Callable[[MoogoCoordinator, PumpData], bool | None]
-    set_fn: Callable[[MoogoCoordinator, str, bool], Awaitable[Any]]
+    set_fn: Callable[[MoogoCoordinator, str, bool], Awaitable[object]]
 
 
 async def _spray(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
