@@ -16,7 +16,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump import coordinator as pump_coordinator
-from custom_components.openevse_moogo.pump.coordinator import MoogoCoordinator
+from custom_components.openevse_moogo.pump.coordinator import PumpCoordinator
 from tests.simulators.moogo import MoogoCloudSimulator
 
 
@@ -100,9 +100,9 @@ async def account(
     await hass.async_block_till_done()
 
 
-def coordinator_of(entry: ConfigEntry) -> MoogoCoordinator:
+def coordinator_of(entry: ConfigEntry) -> PumpCoordinator:
     """The entry's coordinator."""
-    coordinator: MoogoCoordinator = entry.runtime_data.coordinator
+    coordinator: PumpCoordinator = entry.runtime_data.coordinator
     return coordinator
 
 

@@ -24,7 +24,7 @@ from .diagnostics import async_get_charger_diagnostics
 from .feeds import ChargerFeeds
 from .runtime import ChargerConfigEntry, ChargerRuntimeData
 from .services import async_register_charger_services
-from .session import SessionTracker
+from .session_events import ChargingSessionEvents
 
 
 async def async_setup_charger_entry(
@@ -43,7 +43,7 @@ async def async_setup_charger_entry(
     entry.async_create_background_task(
         hass, coordinator.async_run_push(), f"openevse push {entry.title}"
     )
-    tracker = SessionTracker(hass, coordinator)
+    tracker = ChargingSessionEvents(hass, coordinator)
     entry.async_on_unload(coordinator.async_add_listener(tracker.async_update))
     feeds = ChargerFeeds(hass, client, entry.options)
     feeds.start()

@@ -17,8 +17,8 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
 from ..const import DOMAIN
-from .sensor import STATUS_OPTIONS
-from .session import CHARGER_EVENT, EVENT_TYPES, STATUS_CHANGED
+from .const import STATUS_OPTIONS
+from .session_events import CHARGER_EVENT, EVENT_TYPES, STATUS_CHANGED
 
 CONF_SUBTYPE: Final = "subtype"
 STATUSES: Final = tuple(STATUS_OPTIONS.values())

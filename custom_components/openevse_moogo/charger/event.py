@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..const import DOMAIN
 from .entity import ChargerEntity
 from .runtime import ChargerConfigEntry
-from .session import CHARGER_EVENT, EVENT_TYPES
+from .session_events import CHARGER_EVENT, EVENT_TYPES
 
 CHARGING_SESSION = EventEntityDescription(
     key="charging_session",

@@ -277,16 +277,14 @@ class ChargerFeeds:
             self._schedule()
 
     async def _post(self, batch: dict[str, float]) -> None:
-        """Send one batch in one request, under its own deadline."""
+        """Send one batch in one request, under its own deadline (``request_timeout``)."""
         client = self._client
         if self._select_http_source and not batch.keys().isdisjoint(_VEHICLE_KEYS):
             # Without it the firmware ignores the vehicle values (one config write).
             if client.config_data.vehicle_data_source != VehicleDataSource.HTTP:
                 LOGGER.info("Switching the charger's vehicle data source to HTTP")
-                async with asyncio.timeout(REQUEST_TIMEOUT):
-                    await client.set_vehicle_data_source(
-                        VehicleDataSource.HTTP, request_timeout=REQUEST_TIMEOUT
-                    )
+                await client.set_vehicle_data_source(
+                    VehicleDataSource.HTTP, request_timeout=REQUEST_TIMEOUT
+                )
             self._select_http_source = False
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            await client.post_status_feeds(**batch, request_timeout=REQUEST_TIMEOUT)
+        await client.post_status_feeds(**batch, request_timeout=REQUEST_TIMEOUT)

@@ -19,7 +19,7 @@ from homeassistant.helpers import device_registry as dr
 from ..clients.openevse.models import ChargeState, LimitType
 from ..const import DOMAIN, FAMILY_CHARGER
 from ..family import device_owner
-from .const import REQUEST_TIMEOUT
+from .const import J1772_MAX_CURRENT, J1772_MIN_CURRENT, REQUEST_TIMEOUT
 from .coordinator import ChargerCoordinator
 from .runtime import ChargerRuntimeData
 
@@ -97,7 +97,8 @@ def _check_current(coordinator: ChargerCoordinator, field: str, amps: int | None
     if amps is None:
         return
     config = coordinator.data.config
-    low, high = config.min_current_hard or 6, config.max_current_hard or 80
+    low = config.min_current_hard or J1772_MIN_CURRENT
+    high = config.max_current_hard or J1772_MAX_CURRENT
     if not low <= amps <= high:
         raise _validation_error(
             "charger_current_out_of_range", field=field, min=str(low), max=str(high)

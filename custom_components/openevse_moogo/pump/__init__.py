@@ -9,28 +9,22 @@ from homeassistant.const import Platform
 
 from ..const import FAMILY_PUMP
 from ..family import Family
-from .binary_sensor import async_setup_pump_binary_sensors
+from . import binary_sensor, event, number, select, sensor, switch, update
 from .diagnostics import async_get_pump_diagnostics
-from .event import async_setup_pump_events
-from .number import async_setup_pump_numbers
 from .runtime import PumpRuntimeData
-from .select import async_setup_pump_selects
-from .sensor import async_setup_pump_sensors
 from .services import async_register_pump_services
 from .setup import async_remove_pump_device, async_remove_pump_entry, async_setup_pump_entry
-from .switch import async_setup_pump_switches
-from .update import async_setup_pump_updates
 
 PUMP_FAMILY: Family[PumpRuntimeData] = Family(
     key=FAMILY_PUMP,
     platforms={
-        Platform.BINARY_SENSOR: async_setup_pump_binary_sensors,
-        Platform.EVENT: async_setup_pump_events,
-        Platform.NUMBER: async_setup_pump_numbers,
-        Platform.SELECT: async_setup_pump_selects,
-        Platform.SENSOR: async_setup_pump_sensors,
-        Platform.SWITCH: async_setup_pump_switches,
-        Platform.UPDATE: async_setup_pump_updates,
+        Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
+        Platform.EVENT: event.async_setup_entry,
+        Platform.NUMBER: number.async_setup_entry,
+        Platform.SELECT: select.async_setup_entry,
+        Platform.SENSOR: sensor.async_setup_entry,
+        Platform.SWITCH: switch.async_setup_entry,
+        Platform.UPDATE: update.async_setup_entry,
     },
     setup_entry=async_setup_pump_entry,
     get_diagnostics=async_get_pump_diagnostics,

@@ -65,7 +65,7 @@ class PumpBinarySensor(PumpEntity, BinarySensorEntity):
         return self.entity_description.value_fn(self.pump)
 
 
-async def async_setup_pump_binary_sensors(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

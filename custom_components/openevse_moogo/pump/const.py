@@ -22,6 +22,9 @@ MAX_POLL_INTERVAL: Final = 900
 
 CLOUD_URL: Final = DEFAULT_BASE_URL
 
+# The cloud accepts 1 s to one hour for a spray (the same bounds as a schedule's length).
+MAX_SPRAY_SECONDS: Final = 3600
+
 # While a pump sprays, read its status often enough to show the end of the spray promptly, and
 # exactly when the cloud says the spray ends (plus a little slack for the cloud to notice).
 # Each pump has its own cadence: a spraying pump does not speed up the reads of idle ones.

@@ -59,7 +59,7 @@ from .const import (
     SCHEDULES_INTERVAL,
 )
 from .data import AccountData, PumpData
-from .errors import MOOGO_ERRORS
+from .errors import PUMP_ERRORS
 
 if TYPE_CHECKING:
     from .runtime import PumpConfigEntry
@@ -94,7 +94,7 @@ def login_cap_issue_id(entry_id: str) -> str:
     return f"{ISSUE_LOGIN_CAP}_{entry_id}"
 
 
-class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
+class PumpCoordinator(DataUpdateCoordinator[AccountData]):
     """Polls one Moogo account and carries out commands on its pumps."""
 
     config_entry: PumpConfigEntry
@@ -176,13 +176,13 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
             ) from err
         except MoogoLoginLimitError as err:
             self._note_failure(err)
-            raise update_failed(err, MOOGO_ERRORS, retry_after=self._login_limit_wait(err)) from err
+            raise update_failed(err, PUMP_ERRORS, retry_after=self._login_limit_wait(err)) from err
         except MoogoRateLimitError as err:
             self._note_failure(err)
-            raise update_failed(err, MOOGO_ERRORS, retry_after=err.retry_after) from err
+            raise update_failed(err, PUMP_ERRORS, retry_after=err.retry_after) from err
         except (MoogoError, TimeoutError) as err:
             self._note_failure(err)
-            raise update_failed(err, MOOGO_ERRORS) from err
+            raise update_failed(err, PUMP_ERRORS) from err
         finally:
             self.stats.last_poll_duration = round(time.monotonic() - started, 3)
             self.update_interval = self.next_interval(now=started)
@@ -411,7 +411,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
                 await change()
             await self.async_refresh_part(device_id, part)
         except (MoogoError, TimeoutError) as err:
-            raise action_error(err, MOOGO_ERRORS) from err
+            raise action_error(err, PUMP_ERRORS) from err
 
     # -------------------------------------------------------------------------- spraying
 
@@ -437,7 +437,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
             self._pending_spray.pop(device_id, None)
             self.async_update_listeners()
             if isinstance(err, MoogoError | TimeoutError):
-                raise action_error(err, MOOGO_ERRORS) from err
+                raise action_error(err, PUMP_ERRORS) from err
             raise
         # Publish the pump's confirmed status before dropping the wish, so nothing bounces.
         self._pending_spray.pop(device_id, None)

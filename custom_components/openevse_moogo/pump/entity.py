@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..const import DOMAIN
 from ..entity import OpenEVSEMoogoEntity
 from .const import MANUFACTURER, MODEL
-from .coordinator import MoogoCoordinator
+from .coordinator import PumpCoordinator
 from .data import PumpData
 from .runtime import PumpConfigEntry
 
@@ -35,11 +35,11 @@ def pump_device_info(pump: PumpData) -> DeviceInfo:
     )
 
 
-class PumpEntity(OpenEVSEMoogoEntity[MoogoCoordinator]):
+class PumpEntity(OpenEVSEMoogoEntity[PumpCoordinator]):
     """An entity of one pump of the account."""
 
     def __init__(
-        self, coordinator: MoogoCoordinator, description: EntityDescription, pump_id: str
+        self, coordinator: PumpCoordinator, description: EntityDescription, pump_id: str
     ) -> None:
         """Bind the entity to the pump ``pump_id``."""
         super().__init__(
@@ -72,7 +72,7 @@ def async_add_pump_entities[DescriptionT: PumpEntityDescription](
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Iterable[DescriptionT],
-    create: Callable[[MoogoCoordinator, DescriptionT, str], Entity],
+    create: Callable[[PumpCoordinator, DescriptionT, str], Entity],
 ) -> None:
     """Add the entities of every pump now, and of pumps that join the account later."""
     coordinator = entry.runtime_data.coordinator

@@ -19,7 +19,7 @@ from ..clients.moogo import (
 from ..errors import ErrorTable
 
 # Ordered: subclasses before their bases. Keys live under "exceptions" in translations/en.json.
-MOOGO_ERRORS: ErrorTable = {
+PUMP_ERRORS: ErrorTable = {
     MoogoTimeoutError: "moogo_timeout",
     MoogoConnectionError: "moogo_cannot_connect",
     MoogoAuthenticationError: "moogo_auth_failed",

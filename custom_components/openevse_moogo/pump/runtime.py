@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from ..clients.moogo import MoogoClient
-from .coordinator import MoogoCoordinator
+from .coordinator import PumpCoordinator
 
 
 @dataclass
@@ -15,7 +15,7 @@ class PumpRuntimeData:
     """The account's client and the coordinator polling its pumps."""
 
     client: MoogoClient
-    coordinator: MoogoCoordinator
+    coordinator: PumpCoordinator
 
 
 type PumpConfigEntry = ConfigEntry[PumpRuntimeData]

@@ -71,7 +71,7 @@ class PumpConcentrateSelect(PumpEntity, SelectEntity):
         )
 
 
-async def async_setup_pump_selects(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -22,8 +22,8 @@ from homeassistant.helpers import device_registry as dr
 from ..clients.moogo import EVERY_DAY, MoogoSchedule, ScheduleSpec
 from ..const import DOMAIN, FAMILY_PUMP
 from ..family import device_owner
-from .const import REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, MoogoCoordinator
+from .const import MAX_SPRAY_SECONDS, REQUEST_TIMEOUT
+from .coordinator import PART_SCHEDULES, PumpCoordinator
 from .data import PumpData
 from .runtime import PumpRuntimeData
 
@@ -43,13 +43,12 @@ ATTR_TIME = "time"
 ATTR_DAYS = "days"
 ATTR_ENABLED = "enabled"
 
-MAX_SECONDS = 3600  # the cloud's bound for a spray and a schedule's length
 MAX_SCHEDULES = 20  # the vendor app's limit per pump
 
 # Home Assistant names weekdays mon..sun; the cloud numbers them 0 = Sunday .. 6 = Saturday.
 _WIRE_DAY = {day: (index + 1) % 7 for index, day in enumerate(WEEKDAYS)}
 
-_SECONDS = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SECONDS))
+_SECONDS = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SPRAY_SECONDS))
 _DAYS = vol.All(cv.ensure_list, [vol.In(WEEKDAYS)])
 _DEVICE: dict[vol.Marker, object] = {vol.Required(ATTR_DEVICE_ID): cv.string}
 _SCHEDULE: dict[vol.Marker, object] = {**_DEVICE, vol.Required(ATTR_SCHEDULE): cv.time}
@@ -83,7 +82,7 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _target(call: ServiceCall) -> tuple[MoogoCoordinator, PumpData]:
+def _target(call: ServiceCall) -> tuple[PumpCoordinator, PumpData]:
     """Return the coordinator and snapshot of the targeted pump, or raise a translated error."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(call.hass).async_get(device_id)
@@ -113,7 +112,7 @@ def _wire_days(days: list[str] | None, default: frozenset[int]) -> frozenset[int
 
 
 async def _change_schedules(
-    coordinator: MoogoCoordinator, pump: PumpData, change: Callable[[], Awaitable[object]]
+    coordinator: PumpCoordinator, pump: PumpData, change: Callable[[], Awaitable[object]]
 ) -> None:
     await coordinator.async_change(pump.device_id, PART_SCHEDULES, change)
 
@@ -204,7 +203,7 @@ async def _update_schedule(call: ServiceCall) -> None:
 
 
 def _schedule_action(
-    action: Callable[[MoogoCoordinator], Callable[..., Awaitable[None]]],
+    action: Callable[[PumpCoordinator], Callable[..., Awaitable[None]]],
 ) -> Callable[[ServiceCall], Coroutine[object, object, None]]:
     """Build an action on one schedule picked by its time: remove, enable or disable it."""
 

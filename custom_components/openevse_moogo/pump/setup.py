@@ -10,7 +10,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from ..const import DOMAIN
 from .account import entry_client, forget_login_guard
-from .coordinator import MoogoCoordinator, login_cap_issue_id
+from .coordinator import PumpCoordinator, login_cap_issue_id
 from .runtime import PumpConfigEntry, PumpRuntimeData
 
 
@@ -19,7 +19,7 @@ async def async_setup_pump_entry(hass: HomeAssistant, entry: PumpConfigEntry) ->
     client = entry_client(hass, entry)
     # Releases the client (Home Assistant's shared session stays open), also when set-up fails.
     entry.async_on_unload(client.close)
-    coordinator = MoogoCoordinator(hass, entry, client)
+    coordinator = PumpCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(coordinator.async_shutdown_timers)
     sync = partial(_sync_devices, hass, entry, coordinator)
@@ -40,7 +40,7 @@ def _pump_ids(device: dr.DeviceEntry) -> set[str]:
 
 @callback
 def _sync_devices(
-    hass: HomeAssistant, entry: PumpConfigEntry, coordinator: MoogoCoordinator
+    hass: HomeAssistant, entry: PumpConfigEntry, coordinator: PumpCoordinator
 ) -> None:
     """Drop devices of pumps that left the account; follow renames and firmware updates."""
     registry = dr.async_get(hass)

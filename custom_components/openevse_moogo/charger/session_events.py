@@ -57,7 +57,7 @@ def session_events(old: ChargerData, new: ChargerData) -> list[str]:
     return events
 
 
-class SessionTracker:
+class ChargingSessionEvents:
     """Compares each new snapshot with the previous one and fires what happened."""
 
     def __init__(self, hass: HomeAssistant, coordinator: ChargerCoordinator) -> None:
