@@ -37,6 +37,8 @@ MANIFEST_KEYS = {
 IOT_CLASSES = {
     "assumed_state", "calculated", "cloud_polling", "cloud_push", "local_polling", "local_push",
 }  # fmt: skip
+# Rules a quality scale may not exempt: what they ask for is either there or still to do.
+NO_EXEMPTION = {"dependency-transparency"}
 # Keys of HACS's hacs.json schema (it rejects any other key).
 HACS_KEYS = {
     "name", "content_in_root", "zip_release", "filename", "hide_default_branch", "country",
@@ -151,6 +153,8 @@ def quality_scale_problems(document: dict[str, Any]) -> list[str]:
             problems.append(f"{rule}: invalid status {status!r}")
         if status == "exempt" and not (isinstance(value, dict) and value.get("comment")):
             problems.append(f"{rule}: an exemption needs a comment")
+        if status == "exempt" and rule in NO_EXEMPTION:
+            problems.append(f"{rule}: admits no exemption")
     return problems
 
 
@@ -227,6 +231,14 @@ def test_quality_scale_is_valid() -> None:
     assert quality_scale_problems(document) == []
     assert quality_scale_problems({"rules": {"config_flow": "done"}})[0] == (
         "unknown rule config_flow"
+    )
+    assert "dependency-transparency: admits no exemption" in quality_scale_problems(
+        {
+            "rules": {
+                **document["rules"],
+                "dependency-transparency": {"status": "exempt", "comment": "vendored"},
+            }
+        }
     )
     assert "brands: an exemption needs a comment" in quality_scale_problems(
         {"rules": {**document["rules"], "brands": "exempt"}}
