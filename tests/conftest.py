@@ -45,7 +45,7 @@ class ExpectedError:
         )
 
 
-class _ProblemCollector(logging.Handler):
+class ProblemCollector(logging.Handler):
     """Collects errors, tracebacks and Home Assistant's deprecation reports from every logger."""
 
     def __init__(self) -> None:
@@ -59,6 +59,26 @@ class _ProblemCollector(logging.Handler):
             or any(report in record.getMessage() for report in DEPRECATION_REPORTS)
         ):
             self.records.append(record)
+
+
+def logged_problems(
+    records: list[logging.LogRecord],
+    expected: list[ExpectedError],
+    may_happen: list[ExpectedError] = [],  # noqa: B006 - never mutated
+) -> list[str]:
+    """What makes a test fail: records nobody declared (a deprecation report always), and
+    required declarations nothing matched."""
+    declared = (*expected, *may_happen)
+    unexpected = [
+        record
+        for record in records
+        if not any(item.matches(record) for item in declared)
+        or any(report in record.getMessage() for report in DEPRECATION_REPORTS)
+    ]
+    missing = [item for item in expected if not any(item.matches(record) for record in records)]
+    return [f"unexpected: {_describe(record)}" for record in unexpected] + [
+        f"declared but not logged: {item}" for item in missing
+    ]
 
 
 def _describe(record: logging.LogRecord) -> str:
@@ -84,25 +104,14 @@ def fail_on_logged_problems(request: pytest.FixtureRequest) -> Generator[None]:
     for marker in request.node.iter_markers("expected_errors"):
         specs = [ExpectedError(*spec) for spec in marker.args]
         (expected if marker.kwargs.get("required", True) else may_happen).extend(specs)
-    collector = _ProblemCollector()
+    collector = ProblemCollector()
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         yield
     finally:
         root.removeHandler(collector)
-    unexpected = [
-        record
-        for record in collector.records
-        if not any(item.matches(record) for item in (*expected, *may_happen))
-        or any(report in record.getMessage() for report in DEPRECATION_REPORTS)
-    ]
-    missing = [
-        item for item in expected if not any(item.matches(record) for record in collector.records)
-    ]
-    problems = [f"unexpected: {_describe(record)}" for record in unexpected]
-    problems += [f"declared but not logged: {item}" for item in missing]
-    if problems:
+    if problems := logged_problems(collector.records, expected, may_happen):
         pytest.fail("\n".join(problems), pytrace=False)
 
 
