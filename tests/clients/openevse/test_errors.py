@@ -75,6 +75,11 @@ async def test_malformed_json(simulator: ChargerSimulator, charger: OpenEVSE) ->
         await charger.set_override(state="active")
 
 
+@pytest.mark.expected_errors(
+    # The simulator may be reading the request when the client gives up and drops it.
+    ("aiohttp.server", "^Error handling request"),
+    required=False,
+)
 async def test_slow_and_hung_charger_time_out(
     simulator: ChargerSimulator, charger: OpenEVSE
 ) -> None:

@@ -344,6 +344,12 @@ async def test_client_follows_a_reboot(simulator: ChargerSimulator, charger: Ope
     assert charger.websocket_health.reconnects >= 1
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo.clients.openevse.websocket",
+        "^Error in websocket callback for ",
+    )
+)
 async def test_callback_errors_do_not_stop_the_channel(simulator: ChargerSimulator) -> None:
     calls: list[str] = []
 
