@@ -36,6 +36,20 @@ _HTML_ERROR: Final = (
 # RAPI commands release builds let through /r; everything else is blocked.
 _RAPI_ALLOWED_PREFIXES: Final = ("$G", "$F0", "$FB")
 _RAPI_CONTROLLER_PROTOCOL: Final = "5.0.1"
+# The browser form the firmware wraps non-JSON replies in (web_server.cpp handleRapi).
+_RAPI_PAGE: Final = (
+    "<html><font size='20'><font color=006666>Open</font><b>EVSE</b></font><p>"
+    "<b>Open Source Hardware</b><p>RAPI Command Sent<p>Common Commands:<p>"
+    "Set Current - $SC XX<p>Set Service Level - $SL 1 - $SL 2 - $SL A<p>"
+    "Get Real-time Current - $GG<p>Get Temperatures - $GP<p>"
+    "<p>"
+    "<form method='get' action='r'><label><b><i>RAPI Command:</b></i></label>"
+    "<input id='rapi' name='rapi' length=32><p><input type='submit'></form>"
+)
+_RAPI_PAGE_END: Final = (
+    "<script type='text/javascript'>document.getElementById('rapi').focus();</script>"
+    "<p></html>\r\n\r\n"
+)
 
 
 def _is_number(value: Any) -> bool:
@@ -470,40 +484,58 @@ class HttpApi:
 
     async def _rapi(self, request: web.Request, _: str) -> web.StreamResponse:
         params = await self._params(request)
-        command = params.get("rapi", "").strip()
+        command = params.get("rapi", "")
         as_json = params.get("json") == "1"
         sim = self._sim
+        page = "" if as_json else _RAPI_PAGE
+        if "rapi" not in params:
+            # No command: JSON callers get an empty body, the browser form just the page.
+            return self._rapi_response(page, as_json=as_json, status=200)
         sim.apply({"comm_sent": sim.status.get("comm_sent", 0) + 1})
         reply = self._rapi_reply(command)
         if reply is None:
-            error, status = "RAPI_RESPONSE_BLOCKED", 400
-        elif reply == "$NK":
-            error, status = "RAPI_RESPONSE_NK", 500
-        else:
-            sim.apply({"comm_success": sim.status.get("comm_success", 0) + 1})
-            error, status = "", 200
+            # Blocked before it reaches the controller (web_server.cpp handleRapi).
+            error = "RAPI_RESPONSE_BLOCKED"
+            if as_json:
+                return self._json({"cmd": command, "error": error}, status=400)
+            text = f"{page}{command}<p><strong>Error:</strong>{error}"
+            return self._rapi_response(text, as_json=False, status=400)
+        # The controller answered, $OK or $NK: both take the success path with code 200.
+        sim.apply({"comm_success": sim.status.get("comm_success", 0) + 1})
         if as_json:
-            payload = {"cmd": command, "error": error} if error else {"cmd": command, "ret": reply}
-            return self._json(payload, status=status)
-        shown = error or reply
-        page = f"<html><body><p>{command}</p><p>&gt;{shown}</p></body></html>"
-        return web.Response(status=status, text=page, content_type="text/html")
+            return self._json({"cmd": command, "ret": reply})
+        return self._rapi_response(f"{page}{command}<p>&gt;{reply}", as_json=False, status=200)
+
+    def _rapi_response(self, text: str, *, as_json: bool, status: int) -> web.Response:
+        if as_json:
+            return web.Response(status=status, text=text, content_type="application/json")
+        return web.Response(status=status, text=text + _RAPI_PAGE_END, content_type="text/html")
 
     def _rapi_reply(self, command: str) -> str | None:
-        """Answer the RAPI commands a release build lets through; None when blocked."""
-        if not command.startswith(_RAPI_ALLOWED_PREFIXES):
+        """Answer a RAPI command as the controller would; None when the gateway blocks it."""
+        sim = self._sim
+        if sim.profile == "v4":
+            # 4.1.7 blocks only $ST (evse_man.cpp isRapiCommandBlocked).
+            if command.startswith("$ST"):
+                return None
+        elif not command.startswith(_RAPI_ALLOWED_PREFIXES):
             return None
-        status, config = self._sim.status, self._sim.config
+        status, config = sim.status, sim.config
         name = command.split(" ", 1)[0]
+        if name == "$FR":
+            sim.restart_controller()
+            return "$OK"
         replies = {
             "$GV": f"$OK {config.get('firmware', '')} {_RAPI_CONTROLLER_PROTOCOL}",
             "$GE": f"$OK {status.get('pilot', 0)} {status.get('flags', 0):04x}",
             "$GG": f"$OK {int(status.get('amp', 0))} {int(status.get('voltage', 0) * 1000)}",
             "$GC": f"$OK {config['min_current_hard']} {config['max_current_hard']}",
             "$GP": f"$OK {status.get('temp', 0)} -2560 -2560",
+            "$GS": f"$OK {status.get('state', 0):02x} {status.get('session_elapsed', 0)}",
             "$F0": "$OK",
             "$FB": "$OK",
         }
+        # Commands the simulated controller does not model answer as an unknown one does.
         return replies.get(name, "$NK")
 
 

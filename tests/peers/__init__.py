@@ -1,0 +1,1 @@
+"""Peer guards: other people's clients driven against our simulators (see scripts/peers)."""
