@@ -141,6 +141,8 @@ class ChargerSimulator:
         self.ota_running = False
         self.ws_pings_sent = 0
         """Protocol PINGs the server sent to idle websockets."""
+        self.ws_pings_received = 0
+        """Protocol PINGs clients sent (each answered with a PONG unless half-open)."""
         self._clock_offset = 0.0
         self._old_runners: list[web.AppRunner] = []
         self._frozen: set[web.WebSocketResponse] = set()
@@ -968,6 +970,7 @@ class ChargerSimulator:
             if msg.type is WSMsgType.TEXT:
                 await self._on_text(ws, msg.data)
             elif msg.type is WSMsgType.PING:
+                self.ws_pings_received += 1
                 if not self.faults.half_open:
                     await ws.pong(msg.data)
             elif msg.type is WSMsgType.CLOSE:
