@@ -141,6 +141,8 @@ class ChargerSimulator:
         self.ota_running = False
         self.ws_pings_sent = 0
         """Protocol PINGs the server sent to idle websockets."""
+        self.reboots = 0
+        """Gateway reboots so far (restart requests, flashed updates, ``reboot()``)."""
         self.ws_pings_received = 0
         """Protocol PINGs clients sent (each answered with a PONG unless half-open)."""
         self._clock_offset = 0.0
@@ -275,6 +277,7 @@ class ChargerSimulator:
         self._session_ended = False
         self._session_seconds = 0.0
         session = {"session_elapsed": 0, "elapsed": 0, "session_energy": 0, "wattsec": 0}
+        session = {key: value for key, value in session.items() if key in self.status}
         await self._publish(self._apply(session) | self._apply(self._derived_state()))
 
     async def unplug(self) -> None:
@@ -332,6 +335,7 @@ class ChargerSimulator:
         back (it no longer knows the connection). HTTP connections are closed.
         """
         self._online = False
+        self.reboots += 1
         self._frozen |= set(self._sockets)
         runner, self._runner = self._runner, None
         if runner is not None:
@@ -773,7 +777,7 @@ class ChargerSimulator:
         if state != STATE_CHARGING:
             derived |= {"amp": 0, "power": 0}
         elif self.status.get("state") != STATE_CHARGING:
-            derived["total_switches"] = self.status["total_switches"] + 1
+            derived["total_switches"] = self.status.get("total_switches", 0) + 1
         return {key: value for key, value in derived.items() if key in self.status}
 
     def _reset_after_boot(self) -> None:
