@@ -148,7 +148,6 @@ class ChargerSimulator:
         self._clock_offset = 0.0
         self._old_runners: list[web.AppRunner] = []
         self._frozen: set[web.WebSocketResponse] = set()
-        self._poisoned: set[web.WebSocketResponse] = set()
         self._last_io: dict[web.WebSocketResponse, float] = {}
         self.faults = ChargerFaults()
         self.host = "127.0.0.1"
@@ -347,8 +346,6 @@ class ChargerSimulator:
         if self._stopping:
             return
         await self._serve()
-        for ws in list(self._poisoned):
-            self._reset_socket(ws)
 
     async def _close_http(self, runner: web.AppRunner) -> None:
         """Stop listening and drop HTTP connections; the frozen websockets stay open."""
@@ -912,7 +909,6 @@ class ChargerSimulator:
     def _forget(self, ws: web.WebSocketResponse) -> None:
         self._sockets.pop(ws, None)
         self._frozen.discard(ws)
-        self._poisoned.discard(ws)
         self._last_io.pop(ws, None)
         self.ws_connections = len(self._sockets)
 
@@ -963,13 +959,14 @@ class ChargerSimulator:
     async def _receive_loop(self, ws: web.WebSocketResponse) -> None:
         while True:
             msg = await ws.receive()
-            if ws in self._frozen and msg.type not in (WSMsgType.CLOSED, WSMsgType.ERROR):
-                # Sent to a gateway that rebooted: reset once it is back (now, or at boot).
-                self._poisoned.add(ws)
-                if self._online:
-                    self._reset_socket(ws)
+            if ws in self._frozen:
+                if msg.type in (WSMsgType.CLOSED, WSMsgType.ERROR):
                     return
-                continue
+                # Sent to a gateway that rebooted: reset once it is back (now, or at boot).
+                while not self._online and not self._stopping:  # noqa: ASYNC110
+                    await asyncio.sleep(_POLL)
+                self._reset_socket(ws)
+                return
             self._last_io[ws] = time.monotonic()
             if msg.type is WSMsgType.TEXT:
                 await self._on_text(ws, msg.data)
