@@ -129,6 +129,30 @@ async def test_reboot_resyncs(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.parametrize(
+    "sim_options", [{"profile": "master", "username": USERNAME, "password": PASSWORD}]
+)
+async def test_a_charger_locking_out_logins_is_left_alone_until_reauth(
+    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    # Newer firmware answers a wrong password with 429 once it has seen ten: every poll would
+    # be one more failure, so polling stops and the user is asked for the password again.
+    await wait_for(lambda: charger.ws_connections == 1)
+    charger.secrets["www_password"] = "changed"
+    for _ in range(10):
+        charger.auth.failed()
+    coordinator = loaded.runtime_data.coordinator
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert any(
+        flow["context"]["source"] == SOURCE_REAUTH
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    )
+    assert coordinator.last_update_success is False
+    assert "refuses requests" in str(coordinator.last_exception)
+    assert coordinator._unsub_refresh is None  # no next poll is scheduled
+
+
 @pytest.mark.parametrize("sim_options", [{"username": USERNAME, "password": PASSWORD}])
 async def test_password_changed_while_running_starts_reauth(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry

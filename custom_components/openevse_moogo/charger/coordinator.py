@@ -25,11 +25,16 @@ from custom_components.openevse_moogo.clients.openevse import (
     OpenEVSE,
     OpenEVSEAuthenticationError,
     OpenEVSEError,
+    OpenEVSERateLimitError,
     WebsocketState,
 )
 from custom_components.openevse_moogo.clients.openevse.models import ClaimProperties
 from custom_components.openevse_moogo.const import DOMAIN, LOGGER
-from custom_components.openevse_moogo.errors import action_error, update_failed
+from custom_components.openevse_moogo.errors import (
+    action_error,
+    error_translation_key,
+    update_failed,
+)
 
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
@@ -106,10 +111,12 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             # claim we believe we hold can have changed behind our back.
             if self._own_claim is not None or self.data is None:
                 self._own_claim = await self._bounded(self.client.get_claim())
-        except OpenEVSEAuthenticationError as err:
+        except (OpenEVSEAuthenticationError, OpenEVSERateLimitError) as err:
+            # 429 answers only a wrong credential on a charger that counts failures: stop
+            # polling (every poll would be one more failure) and ask for the password again.
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
-                translation_key="charger_auth_failed",
+                translation_key=error_translation_key(err, CHARGER_ERRORS, "charger_auth_failed"),
                 translation_placeholders={"error": str(err)},
             ) from err
         except (OpenEVSEError, TimeoutError) as err:
@@ -201,7 +208,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """
         try:
             await self._bounded(command(self.client))
-        except OpenEVSEAuthenticationError as err:
+        except (OpenEVSEAuthenticationError, OpenEVSERateLimitError) as err:
             self.config_entry.async_start_reauth(self.hass)
             raise action_error(err, CHARGER_ERRORS) from err
         except (OpenEVSEError, TimeoutError) as err:

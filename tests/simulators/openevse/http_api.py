@@ -155,6 +155,12 @@ class HttpApi:
             _Route("/update$", self._update),
             _Route("/ws$", self._websocket, public=True),
         ]
+        if profile == "master":
+            # The browser login (web_server.cpp handleLogin / handleLogout) checks by itself.
+            routes += [
+                _Route("/login$", self._login, public=True),
+                _Route("/logout$", self._logout, public=True),
+            ]
         if profile != "v4":
             # Added in 4.2 / 5.0 (absent from 4.1.7's web_server_setup).
             routes += [
@@ -174,8 +180,8 @@ class HttpApi:
         route, rest = self._route(request.path)
         if route is None:
             return await self._not_found(request)
-        if not route.public and not self._authorized(request):
-            return self._challenge()
+        if not route.public and (refused := self._gate(request)) is not None:
+            return refused
         try:
             return await route.handler(request, rest)
         except _BadRequestError as err:
@@ -193,8 +199,8 @@ class HttpApi:
     async def _not_found(self, request: web.Request) -> web.StreamResponse:
         """No route: the static UI files, else a bare 404; both behind the auth check first
         (web_server_static.cpp web_static_handle)."""
-        if not self._authorized(request):
-            return self._challenge()
+        if (refused := self._gate(request)) is not None:
+            return refused
         if request.path.lower() in ("/", "/index.html"):
             return await self._home(request, "")
         # ArduinoMongoose's send(404): the reason phrase as text/plain, then close.
@@ -261,7 +267,25 @@ class HttpApi:
 
     # ------------------------------------------------------------------ request parsing
 
+    def _gate(self, request: web.Request) -> web.Response | None:
+        """The firmware's requestPreProcess auth step: None to go on, else the refusal."""
+        if self._sim.profile != "master":
+            return None if self._authorized(request) else self._challenge()
+        allowed, used_cookie, bad_credential = self._sim.auth.check(request)
+        spa = request.headers.get("X-Requested-With") == "OpenEVSE"
+        if not allowed:
+            # Only wrong credentials are throttled; none at all still gets the challenge.
+            if bad_credential and self._sim.auth.locked():
+                return self._msg("locked", status=429)
+            return self._msg("auth", status=401) if spa else self._challenge()
+        if used_cookie and request.method != hdrs.METH_GET and not spa:
+            return self._msg("csrf", status=403)
+        return None
+
     def _authorized(self, request: web.Request) -> bool:
+        """Is the request allowed (5.1.5: Basic auth when www_username is set)?"""
+        if self._sim.profile == "master":
+            return self._sim.auth.check(request)[0]
         credentials = self._sim.credentials
         if credentials is None:
             return True
@@ -297,7 +321,8 @@ class HttpApi:
         sim = self._sim
         if sim.faults.refuse_websocket:
             return web.Response(status=503)
-        if sim.ws_auth and not self._authorized(request):
+        # 5.1.5 serves /ws without auth; the development branch checks it (onWsAuthenticate).
+        if (sim.ws_auth or sim.profile == "master") and not self._authorized(request):
             return self._challenge()
         return await sim.serve_websocket(request)
 
@@ -343,13 +368,13 @@ class HttpApi:
             changes |= {"shaper_live_pwr": int(body["shaper_live_pwr"]), "shaper_updated": True}
         if sim.config.get("vehicle_data_src") == 3:
             vehicle_keys = ["battery_level", "battery_range", "time_to_full_charge"]
-            if sim.profile == "dev":
+            if sim.profile in ("dev", "master"):
                 vehicle_keys.append("vehicle_charge_limit")
             vehicle = {key: body[key] for key in vehicle_keys if _is_number(body.get(key))}
             if vehicle:
                 changes |= vehicle | {"vehicle_state_update": 0}
                 echo["vehicle_state_update"] = 0
-        if sim.profile == "dev":
+        if sim.profile in ("dev", "master"):
             for key in ("home_battery_soc", "home_battery_power"):
                 if _is_number(body.get(key)):
                     changes[key] = body[key]
@@ -563,6 +588,13 @@ class HttpApi:
     async def _restart(self, request: web.Request, _: str) -> web.StreamResponse:  # noqa: PLR0911 - one reply per firmware branch
         # 5.x: every reply is text/plain, the JSON ones included (web_server.cpp handleRestart).
         sim = self._sim
+        if (
+            sim.profile == "master"
+            and request.method == hdrs.METH_GET
+            and request.headers.get("X-Requested-With") != "OpenEVSE"
+        ):
+            # A bare GET could come from a cross-site <img> (actuatorMethodAllowed).
+            return self._text("Forbidden: use POST or the app", status=403)
         if request.method == hdrs.METH_GET:
             sim.schedule_reboot(sim.restart_downtime)
             return self._text("1")
@@ -581,6 +613,51 @@ class HttpApi:
             sim.restart_controller()
             return self._text('{"msg":"restart evse"}')
         return self._text('{"msg":"unknown device"}', status=404)
+
+    async def _login(self, request: web.Request, _: str) -> web.StreamResponse:
+        """POST /login {user, pass, remember}: a session cookie, or 401 / 429 when locked."""
+        no_store = {hdrs.CACHE_CONTROL: "no-store"}
+        if request.method != hdrs.METH_POST:
+            return web.Response(status=405, content_type="application/json", headers=no_store)
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return self._login_reply(400, "bad json")
+        auth = self._sim.auth
+        if not auth.matches(str(body.get("user") or ""), str(body.get("pass") or "")):
+            auth.failed()
+            return (
+                self._login_reply(429, "locked")
+                if auth.locked()
+                else self._login_reply(401, "invalid")
+            )
+        auth.succeeded()
+        token = auth.new_session()
+        cookie = f"oevse_session={token}; Path=/; HttpOnly; SameSite=Strict"
+        if body.get("remember"):
+            cookie += "; Max-Age=2592000"
+        response = self._login_reply(200, "ok")
+        response.headers[hdrs.SET_COOKIE] = cookie
+        return response
+
+    async def _logout(self, request: web.Request, _: str) -> web.StreamResponse:
+        if request.method != hdrs.METH_POST:
+            return web.Response(status=405, content_type="application/json")
+        response = self._login_reply(200, "ok")
+        response.headers[hdrs.SET_COOKIE] = (
+            "oevse_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        )
+        return response
+
+    def _login_reply(self, status: int, msg: str) -> web.Response:
+        return web.Response(
+            status=status,
+            text=json.dumps({"msg": msg}, separators=(",", ":")),
+            content_type="application/json",
+            headers={hdrs.CACHE_CONTROL: "no-store"},
+        )
 
     async def _restart_v4(self, request: web.Request, _: str) -> web.StreamResponse:
         # 4.1.7: any method, any body: text "1" and the gateway reboots (web_server.cpp).

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from .auth import MasterAuth
 from .claims import (
     CLIENT_DIVERT,
     CLIENT_LIMIT,
@@ -163,6 +164,8 @@ class ChargerSimulator:
         if username:
             self.config["www_username"] = username
             self.secrets["www_password"] = password or ""
+        self.auth = MasterAuth(self._master_credentials)
+        """The development branch's auth (login sessions, throttle); used by "master"."""
         self.claims = ClaimsEngine()
         self.limit: dict[str, Any] | None = None
         self.schedule: list[dict[str, Any]] = [
@@ -421,6 +424,13 @@ class ChargerSimulator:
         if not username:
             return None
         return username, self.secrets.get("www_password", "")
+
+    def _master_credentials(self) -> tuple[str, str] | None:
+        # The development branch keys auth on the password; a blank user gets a default.
+        password = self.secrets.get("www_password", "")
+        if not password:
+            return None
+        return str(self.config.get("www_username", "")), password
 
     def time_fields(self) -> dict[str, Any]:
         """Return GET /time: time, local_time, offset, uptime (time_man.cpp serialise)."""
