@@ -569,20 +569,21 @@ class HttpApi:
         return self._method_not_allowed()
 
     async def _divertmode(self, request: web.Request, _: str) -> web.StreamResponse:
-        mode = (await self._params(request)).get("divertmode", "")
-        if mode in ("1", "2"):
-            await self._sim.publish(self._sim.set_divertmode(int(mode)))
+        # toInt() of the parameter: 1 normal, 2 eco; other values change nothing one can see.
+        mode = _to_int((await self._params(request)).get("divertmode", ""))
+        if mode in (1, 2):
+            await self._sim.publish(self._sim.set_divertmode(mode))
         return self._text("Divert Mode changed")
 
     async def _shaper(self, request: web.Request, _: str) -> web.StreamResponse:
-        params = await self._params(request)
-        if "shaper" in params:
-            enabled = params["shaper"] == "1"
-            sim = self._sim
-            changes = sim.apply({"shaper": int(enabled)})
-            if not enabled:
-                changes |= sim.apply({"shaper_cur": 0})
-            await sim.publish(changes)
+        # Always applied: toInt() of the parameter == 1 enables, anything else (or none)
+        # disables (web_server.cpp handleCurrentShaper).
+        enabled = _to_int((await self._params(request)).get("shaper", "")) == 1
+        sim = self._sim
+        changes = sim.apply({"shaper": int(enabled)})
+        if not enabled:
+            changes |= sim.apply({"shaper_cur": 0})
+        await sim.publish(changes)
         return self._text("Current Shaper state changed")
 
     async def _restart(self, request: web.Request, _: str) -> web.StreamResponse:  # noqa: PLR0911 - one reply per firmware branch
@@ -779,7 +780,8 @@ class HttpApi:
     async def _rapi(self, request: web.Request, _: str) -> web.StreamResponse:
         params = await self._params(request)
         command = params.get("rapi", "")
-        as_json = params.get("json") == "1"
+        # isPositive(): present with no value, "1" or "true".
+        as_json = params.get("json") in ("", "1", "true") if "json" in params else False
         sim = self._sim
         page = "" if as_json else _RAPI_PAGE
         if "rapi" not in params:

@@ -233,3 +233,30 @@ async def test_4x_status_keys(session: aiohttp.ClientSession) -> None:
         for key in ("session_elapsed", "total_switches", "power", "limit", "uptime"):
             assert key not in status, key
         assert status["wh"] == status["watthour"]
+
+
+async def test_shaper_and_divertmode_read_their_parameter_as_a_number(
+    sim: ChargerSimulator, session: aiohttp.ClientSession
+) -> None:
+    async with session.post(f"{sim.url}/shaper", data={"shaper": "1"}):
+        pass
+    assert sim.status["shaper"] == 1
+    # No parameter at all is toInt("") == 0: the shaper goes off.
+    async with session.post(f"{sim.url}/shaper") as response:
+        assert await response.text() == "Current Shaper state changed"
+    assert sim.status["shaper"] == 0
+    async with session.post(f"{sim.url}/divertmode", data={"divertmode": "2abc"}):
+        pass
+    assert sim.status["divertmode"] == 2
+    async with session.post(f"{sim.url}/divertmode", data={"divertmode": "7"}):
+        pass
+    assert sim.status["divertmode"] == 2
+
+
+@pytest.mark.parametrize("flag", ["1", "true", ""])
+async def test_rapi_json_flag_is_positive(
+    sim: ChargerSimulator, session: aiohttp.ClientSession, flag: str
+) -> None:
+    data = {"json": flag, "rapi": "$GV"}
+    status, reply = await json_request(session, "POST", f"{sim.url}/r", data=data)
+    assert (status, reply["cmd"]) == (200, "$GV")
