@@ -586,6 +586,10 @@ class ChargerSimulator:
         for key, value in body.items():
             if key not in self.config or key in READ_ONLY_CONFIG_KEYS:
                 continue
+            if key == "service" and self.profile == "master" and value not in (1, 2):
+                # The development branch dropped "auto" (0): only L1/L2 are taken
+                # (app_config.cpp config_deserialize, commit 39c783be).
+                continue
             if key in SECRET_CONFIG_KEYS:
                 if value != SECRET_MARKER and value != self.secrets.get(key, ""):
                     self.secrets[key] = str(value)

@@ -144,3 +144,14 @@ async def test_get_restart_needs_the_app_header(
         session, "GET", f"{master.url}/restart", headers=GOOD | SPA
     )
     assert (status, text) == (200, "1")
+
+
+async def test_the_auto_service_level_is_gone(session: aiohttp.ClientSession) -> None:
+    async with ChargerSimulator(profile="master", tick=TICK) as sim:
+        url = f"{sim.url}/config"
+        status, reply = await json_request(session, "POST", url, json={"service": 0})
+        assert (status, reply["msg"]) == (200, "no change")
+        assert sim.config["service"] == 2
+        status, reply = await json_request(session, "POST", url, json={"service": 1})
+        assert (status, reply["msg"]) == (200, "done")
+        assert sim.config["service"] == 1
