@@ -727,13 +727,14 @@ class HttpApi:
         return response
 
     async def _logs(self, request: web.Request, rest: str) -> web.StreamResponse:
-        # "/logs" + anything: a block index read by toInt (web_server_events.cpp).
+        # "/logs" + anything (web_server_events.cpp handleEventLogs).
         if request.method != hdrs.METH_GET:
             return self._method_not_allowed()
         log = self._sim.event_log
-        if len(rest) == 0:
+        # The block is toInt() of what follows the first six characters ("/logs/").
+        if len(rest) <= 1:
             return self._json({"min": log.min_index, "max": log.max_index})
-        block = _to_int(rest[1:]) if rest.startswith("/") else _to_int(rest)
+        block = _to_int(rest[1:])
         if not log.min_index <= block <= log.max_index:
             return self._msg("Block out of range", status=404)
         return self._json(log.block(block))

@@ -143,6 +143,9 @@ async def test_logs_record_state_changes_in_blocks(
         {"msg": "Block out of range"},
     )
     assert (await json_request(session, "POST", f"{sim.url}/logs"))[0] == 405
+    # Anything up to six characters is the index query; the block is read after them.
+    assert await json_request(session, "GET", f"{sim.url}/logs7") == (200, {"min": 0, "max": 0})
+    assert (await json_request(session, "GET", f"{sim.url}/logsx0"))[0] == 200
 
 
 async def test_logs_rotate_and_keep_ten_blocks(
