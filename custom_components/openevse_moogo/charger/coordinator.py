@@ -26,11 +26,12 @@ from ..clients.openevse import (
     OpenEVSE,
     OpenEVSEAuthenticationError,
     OpenEVSEError,
+    OpenEVSERateLimitError,
     WebsocketState,
 )
 from ..clients.openevse.models import ClaimProperties
 from ..const import DOMAIN, LOGGER
-from ..errors import action_error, update_failed
+from ..errors import action_error, error_translation_key, update_failed
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
 from .errors import CHARGER_ERRORS
@@ -104,10 +105,12 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             # claim we believe we hold can have changed behind our back.
             if self._own_claim is not None or self.data is None:
                 self._own_claim = await self.client.get_claim(request_timeout=REQUEST_TIMEOUT)
-        except OpenEVSEAuthenticationError as err:
+        except (OpenEVSEAuthenticationError, OpenEVSERateLimitError) as err:
+            # 429 answers only a wrong credential on a charger that counts failures: stop
+            # polling (every poll would be one more failure) and ask for the password again.
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
-                translation_key="charger_auth_failed",
+                translation_key=error_translation_key(err, CHARGER_ERRORS, "charger_auth_failed"),
                 translation_placeholders={"error": str(err)},
             ) from err
         except (OpenEVSEError, TimeoutError) as err:
@@ -194,7 +197,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """
         try:
             await command(self.client)
-        except OpenEVSEAuthenticationError as err:
+        except (OpenEVSEAuthenticationError, OpenEVSERateLimitError) as err:
             self.config_entry.async_start_reauth(self.hass)
             raise action_error(err, CHARGER_ERRORS) from err
         except (OpenEVSEError, TimeoutError) as err:

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-PROFILES: Final = ("v5", "v4", "dev")
+PROFILES: Final = ("v5", "v4", "dev", "master")
 
 FIRMWARE_VERSIONS: Final = {
     "v5": "v5.1.5",  # release builds carry the tag, with a leading "v" since 4.2
     "v4": "4.1.7",  # older releases had no "v"
     "dev": "master_a5938d0c",  # CI builds: <branch>_<8 hex of the commit>
+    "master": "master_1797b7a3",  # the development branch's API (login, throttle, ws auth)
 }
 
-# Keys the 4.x firmware does not send yet (added in 4.2.0 / 5.0.0).
+# Keys the 4.x firmware does not send yet (added in 4.2.0 / 5.0.0); 4.1.7's status builder
+# (web_server.cpp buildStatus, input.cpp) has no session_elapsed and no total_switches either.
 _NOT_IN_V4: Final = (
+    "session_elapsed",
+    "total_switches",
     "power",
     "limit",
     "limit_version",
@@ -120,7 +124,7 @@ def default_status(profile: str, serial: str) -> dict[str, Any]:
             del status[key]
         # 4.1.x still sent the lifetime energy as "wh" next to "watthour".
         status["wh"] = status["watthour"]
-    elif profile == "dev":
+    elif profile in ("dev", "master"):
         status |= {"littlefs_free": 1_482_752, "littlefs_used": 94_208, "tsdb_ready": 1}
     return status
 
@@ -235,7 +239,7 @@ def default_config(profile: str, serial: str) -> dict[str, Any]:
         for key in ("limit_default_type", "limit_default_value", "mqtt_supported_protocols"):
             del config[key]
         config["firmware"] = "7.1.3"
-    elif profile == "dev":
+    elif profile in ("dev", "master"):
         config |= {"www_http_port": 80, "www_https_port": 443, "temp_unit": "c"}
     return config
 

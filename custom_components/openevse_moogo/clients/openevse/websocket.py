@@ -28,6 +28,7 @@ import inspect
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -37,7 +38,12 @@ from typing import Any, Final, Self
 import aiohttp
 from yarl import URL
 
-from .exceptions import OpenEVSEConnectionError, OpenEVSEError
+from .exceptions import (
+    OpenEVSEAuthenticationError,
+    OpenEVSEConnectionError,
+    OpenEVSEError,
+    OpenEVSERateLimitError,
+)
 from .transport import auth_headers, charger_url, parse_json, translate_errors
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,6 +92,9 @@ class WebsocketOptions:
     """A connection that stayed up this long resets the backoff."""
     max_reconnect_attempts: int | None = None
     """Consecutive failed attempts before giving up; None retries forever."""
+    auth_retry_delay: float = 300.0
+    """Wait at least this long after the charger refused the credentials (401, 403, 429):
+    newer firmware counts every refused attempt and locks logins out after ten."""
 
     def __post_init__(self) -> None:
         """Reject durations that would make the loop spin or never run."""
@@ -96,6 +105,7 @@ class WebsocketOptions:
             self.close_timeout,
             self.reconnect_delay,
             self.max_reconnect_delay,
+            self.auth_retry_delay,
         )
         if any(value <= 0 for value in durations) or self.stable_after < 0:
             raise ValueError("websocket durations must be positive")
@@ -257,9 +267,11 @@ class OpenEVSEWebsocket:
         while True:
             await self._set_state(WebsocketState.CONNECTING)
             self._health.connection_attempts += 1
+            refused: float | None = None
             try:
                 ws = await self._connect()
             except OpenEVSEError as err:
+                refused = self._refusal_delay(err)
                 self._record_error(str(err) or type(err).__name__)
                 await self._set_state(WebsocketState.ERROR, self._health.last_error)
             else:
@@ -279,7 +291,23 @@ class OpenEVSEWebsocket:
                 message = f"gave up after {failures} failed attempts"
                 await self._set_state(WebsocketState.STOPPED, message)
                 return
-            await asyncio.sleep(self._options.backoff(failures, self._rng))
+            delay = self._options.backoff(failures, self._rng)
+            if refused is not None:
+                delay = max(delay, refused)
+                _LOGGER.warning(
+                    "Charger at %s refused the websocket credentials; retrying in %.0f s",
+                    self.uri.host,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+
+    def _refusal_delay(self, err: OpenEVSEError) -> float | None:
+        """How long to hold off after the credentials were refused; None for other errors."""
+        if isinstance(err, OpenEVSERateLimitError):
+            return max(self._options.auth_retry_delay, err.retry_after or 0.0)
+        if isinstance(err, OpenEVSEAuthenticationError):
+            return self._options.auth_retry_delay
+        return None
 
     async def _connect(self) -> aiohttp.ClientWebSocketResponse:
         session = self._injected_session or self._owned_session
@@ -354,19 +382,33 @@ class OpenEVSEWebsocket:
                 return None if code in (None, aiohttp.WSCloseCode.OK) else f"closed ({code})"
 
     async def _keepalive(self, ws: aiohttp.ClientWebSocketResponse) -> str | None:
+        """Ping every ``keepalive_interval``; fail once a ping got no reply in ``pong_timeout``.
+
+        The cadence does not wait for the reply check, so pings go out every interval even
+        when the pong timeout is longer than the interval.
+        """
         loop = asyncio.get_running_loop()
+        interval, timeout = self._options.keepalive_interval, self._options.pong_timeout
+        next_ping = loop.time() + interval
+        unanswered: deque[float] = deque()  # send times of pings not known to be answered
         while True:
-            await asyncio.sleep(self._options.keepalive_interval)
-            sent_at = loop.time()
+            wake = min(next_ping, unanswered[0] + timeout) if unanswered else next_ping
+            await asyncio.sleep(max(0.0, wake - loop.time()))
+            now = loop.time()
+            while unanswered and unanswered[0] <= self._last_rx:
+                unanswered.popleft()  # something arrived after this ping: the link is alive
+            if unanswered and now >= unanswered[0] + timeout:
+                return f"no reply to keepalive ping within {timeout:g} s"
+            if now < next_ping:
+                continue
             try:
                 await ws.ping()
                 await ws.send_str(_KEEPALIVE_PING)
             except (aiohttp.ClientError, OSError) as err:
                 return f"keepalive ping failed: {err}"
             self._health.pings_sent += 1
-            await asyncio.sleep(self._options.pong_timeout)
-            if self._last_rx < sent_at:
-                return f"no reply to keepalive ping within {self._options.pong_timeout:g} s"
+            unanswered.append(now)
+            next_ping += interval
 
     async def _handle_text(self, text: str) -> None:
         self._last_rx = asyncio.get_running_loop().time()
