@@ -111,12 +111,6 @@ async def test_unreachable_charger_goes_unavailable_and_comes_back(
     await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
 
 
-@pytest.mark.expected_errors(
-    (
-        "custom_components.openevse_moogo",
-        "^Error fetching OpenEVSE .* Cannot connect to the charger",
-    )
-)
 async def test_reboot_resyncs(
     hass: HomeAssistant,
     charger: ChargerSimulator,
@@ -138,6 +132,12 @@ async def test_reboot_resyncs(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Authentication failed while fetching OpenEVSE .* HTTP 429",
+    )
+)
 @pytest.mark.parametrize(
     "sim_options", [{"profile": "master", "username": USERNAME, "password": PASSWORD}]
 )
