@@ -176,7 +176,7 @@ async def test_version_counters_trigger_refetch(
     async with session.post(f"{simulator.url}/override", json={"state": "disabled"}) as reply:
         assert reply.status == 201
     await wait_for(lambda: charger.override is not None)
-    assert any(CHANGED_OVERRIDE in keys for keys in changes)
+    await wait_for(lambda: any(CHANGED_OVERRIDE in keys for keys in changes))
     await wait_for(lambda: any(CHANGED_CLAIM_TARGET in keys for keys in changes))
     async with session.post(f"{simulator.url}/limit", json={"type": "soc", "value": 80}) as reply:
         assert reply.status == 201
