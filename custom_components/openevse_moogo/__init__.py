@@ -11,8 +11,10 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import DOMAIN, FAMILY_PUMP
 from .families import FAMILIES, family_for
+from .family import family_key
+from .pump.account import account_title
 from .runtime import OpenEVSEMoogoConfigEntry
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -22,6 +24,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register every family's actions once, whatever entries exist."""
     for family in FAMILIES.values():
         family.register_services(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> bool:
+    """Bring an entry of an older minor version up to date (Home Assistant refuses newer ones)."""
+    if entry.minor_version < 2:
+        # 1.2: a Moogo account's title no longer is its e-mail, which Home Assistant logs.
+        title = entry.title
+        if family_key(entry) == FAMILY_PUMP and "@" in title:
+            title = account_title(title)
+        hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
     return True
 
 

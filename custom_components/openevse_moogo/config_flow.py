@@ -23,7 +23,8 @@ class OpenEVSEMoogoConfigFlow(ChargerConfigFlow, PumpConfigFlow, domain=DOMAIN):
     """Add an OpenEVSE charger or a Moogo account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: Moogo account entries are titled without the e-mail (see pump.account.account_title).
+    MINOR_VERSION = 2
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

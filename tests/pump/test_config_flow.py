@@ -37,7 +37,9 @@ async def test_add_account_costs_one_login_through_two_restarts(
     """Adding the account logs in once; set-up and restarts reuse the stored token."""
     entry = await add_account(hass, simulator)
 
-    assert entry.title == simulator.email
+    local, _, domain = simulator.email.partition("@")
+    assert entry.title == f"Moogo {local[0]}…@{domain}"
+    assert simulator.email not in entry.title
     assert entry.unique_id == simulator.user_id
     assert entry.data[CONF_FAMILY] == FAMILY_PUMP
     assert entry.data[CONF_URL] == simulator.url
@@ -294,3 +296,20 @@ async def test_options_set_the_idle_poll_interval(
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 120
     assert coordinator_of(account) is coordinator  # not reloaded
+
+
+async def test_entry_titled_with_the_e_mail_is_migrated(
+    hass: HomeAssistant, simulator: MoogoCloudSimulator
+) -> None:
+    """An account added before 1.2 was titled with its e-mail: set-up masks it first."""
+    added = await add_account(hass, simulator)
+    assert await hass.config_entries.async_unload(added.entry_id)
+    hass.config_entries.async_update_entry(added, title=simulator.email, minor_version=1)
+
+    assert await hass.config_entries.async_setup(added.entry_id)
+    await hass.async_block_till_done()
+
+    assert added.minor_version == 2
+    assert simulator.email not in added.title
+    assert added.title.startswith("Moogo ")
+    assert await hass.config_entries.async_unload(added.entry_id)

@@ -27,6 +27,17 @@ from .const import (
 from .runtime import PumpConfigEntry
 
 
+def account_title(email: str) -> str:
+    """Return the entry's title: the account's e-mail masked to its first letter and domain.
+
+    Home Assistant writes entry titles into its own log lines (set-up, reload, slow-task
+    warnings), so a title holding the e-mail would leak it; first letter and domain still tell
+    two accounts apart in the list of entries.
+    """
+    local, _, domain = email.partition("@")
+    return f"Moogo {local[:1]}…@{domain}" if domain else "Moogo account"
+
+
 def token_data(auth: MoogoAuthToken) -> dict[str, Any]:
     """Return the entry data that lets a later client reuse this login."""
     return {

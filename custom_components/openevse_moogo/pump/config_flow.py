@@ -29,7 +29,7 @@ from ..clients.moogo import (
     MoogoLoginLimitError,
 )
 from ..const import CONF_FAMILY, FAMILY_PUMP, LOGGER
-from .account import forget_login_guard, login_client, token_data
+from .account import account_title, forget_login_guard, login_client, token_data
 from .const import (
     CLOUD_URL,
     CONF_POLL_INTERVAL,
@@ -109,7 +109,7 @@ class PumpConfigFlow(ConfigFlow):
                 await self.async_set_unique_id(auth.user_id)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=data[CONF_EMAIL], data={**data, **token_data(auth)}
+                    title=account_title(data[CONF_EMAIL]), data={**data, **token_data(auth)}
                 )
             errors["base"] = error
         return self.async_show_form(
@@ -161,7 +161,7 @@ class PumpConfigFlow(ConfigFlow):
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 forget_login_guard(self.hass, entry.entry_id)
                 return self.async_update_reload_and_abort(
-                    entry, title=data[CONF_EMAIL], data={**data, **token_data(auth)}
+                    entry, title=account_title(data[CONF_EMAIL]), data={**data, **token_data(auth)}
                 )
             errors["base"] = error
         return self.async_show_form(
