@@ -130,6 +130,88 @@ async def _warm_up(hass: HomeAssistant) -> None:
         await charger.stop()
 
 
+async def _setup_times(
+    hass: HomeAssistant, charger_entries: list[ConfigEntry], clouds: list[MoogoCloudSimulator]
+) -> tuple[dict[str, Any], list[ConfigEntry]]:
+    """Set every charger up at once, then add every account at once; seconds until available."""
+    size = len(charger_entries)
+    result: dict[str, Any] = {}
+    started = time.perf_counter()
+    await _setup_all(hass, charger_entries)
+    assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.01)
+    result["charger_setup"] = time.perf_counter() - started
+    started = time.perf_counter()
+    accounts = list(await asyncio.gather(*(add_account(hass, cloud) for cloud in clouds)))
+    assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.01)
+    result["pump_setup"] = time.perf_counter() - started
+    result["charger_entities"] = len(_entity_ids(hass, charger_entries))
+    result["pump_entities"] = len(_entity_ids(hass, accounts))
+    return result, accounts
+
+
+async def _memory(
+    hass: HomeAssistant, charger_entries: list[ConfigEntry], accounts: list[ConfigEntry]
+) -> dict[str, Any]:
+    """Unload everything, then set it up again under tracemalloc: the traced growth."""
+    size = len(charger_entries)
+    await _unload_all(hass, charger_entries + accounts)
+    tracemalloc.start()
+    try:
+        base = _traced()
+        await _setup_all(hass, charger_entries)
+        assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.05)
+        with_chargers = _traced()
+        await _setup_all(hass, accounts)
+        assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.05)
+        with_pumps = _traced()
+    finally:
+        tracemalloc.stop()
+    return {"charger_bytes": with_chargers - base, "pump_bytes": with_pumps - with_chargers}
+
+
+async def _charging(
+    hass: HomeAssistant, integrations: list[Integration], window: float
+) -> dict[str, Any]:
+    """Every charger charging for ``window`` s: push-to-state latency, the loop's busy share."""
+    chargers = [i.sim for i in integrations]
+    assert await wait_until(lambda: all(c.ws_connections == 1 for c in chargers), PATIENCE)
+    writes = StateWrites(hass, {i.sim.serial: i.entity_ids(hass) for i in integrations})
+    writes.start()
+    idle: LoopIdle | None = None
+    try:
+        for charger in chargers:
+            await charger.start_charging()
+        firsts = {c.serial: len(c.pushes) + WARMUP_DELTAS for c in chargers}
+        await asyncio.sleep(WARMUP_DELTAS + 1)
+        idle = LoopIdle(asyncio.get_running_loop())
+        marks = [len(c.requests) for c in chargers]
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.sleep(window)
+        wall = time.perf_counter() - wall
+        result: dict[str, Any] = {
+            "busy_share": 1 - idle.idle / wall,
+            "cpu_share": (time.process_time() - cpu) / wall,
+            "window": wall,
+            "requests": sum(
+                len(c.requests_since(mark)) for c, mark in zip(chargers, marks, strict=True)
+            ),
+        }
+    finally:
+        if idle is not None:
+            idle.close()
+        writes.stop()
+    latencies: list[float] = []
+    for charger in chargers:
+        last = len(charger.pushes) - 1
+        for outcome in delta_outcomes(
+            charger.pushes, writes.writes[charger.serial], firsts[charger.serial], last
+        ):
+            if outcome.latency is not None:
+                latencies.append(outcome.latency)
+    result["latencies"] = latencies
+    return result
+
+
 @pytest.mark.parametrize("size", [1, 5, 20])
 async def test_scale(
     hass: HomeAssistant, size: int, bench_record: Record, bench_options: dict[str, Any]
@@ -152,78 +234,17 @@ async def test_scale(
     await asyncio.gather(*(start(charger) for charger in chargers))
     for cloud in clouds:
         await cloud.start()
-    integrations: list[Integration] = []
+    integrations = [ours(hass, charger) for charger in chargers]
+    charger_entries = [i.entry for i in integrations]
     accounts: list[ConfigEntry] = []
-    result: dict[str, Any] = {"size": size}
-    writes: StateWrites | None = None
-    idle: LoopIdle | None = None
     try:
-        # 1. Set-up time.
-        integrations = [ours(hass, charger) for charger in chargers]
-        charger_entries = [i.entry for i in integrations]
-        started = time.perf_counter()
-        await _setup_all(hass, charger_entries)
-        assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.01)
-        result["charger_setup"] = time.perf_counter() - started
-        started = time.perf_counter()
-        accounts = list(await asyncio.gather(*(add_account(hass, cloud) for cloud in clouds)))
-        assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.01)
-        result["pump_setup"] = time.perf_counter() - started
-        result["charger_entities"] = len(_entity_ids(hass, charger_entries))
-        result["pump_entities"] = len(_entity_ids(hass, accounts))
-
-        # 2. Memory, traced, on a second set-up of the same entries.
-        await _unload_all(hass, charger_entries + accounts)
-        tracemalloc.start()
-        try:
-            base = _traced()
-            await _setup_all(hass, charger_entries)
-            assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.05)
-            with_chargers = _traced()
-            await _setup_all(hass, accounts)
-            assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.05)
-            with_pumps = _traced()
-        finally:
-            tracemalloc.stop()
-        result["charger_bytes"] = with_chargers - base
-        result["pump_bytes"] = with_pumps - with_chargers
-
-        # 3. Charging: latency and the event loop's busy share.
-        assert await wait_until(lambda: all(c.ws_connections == 1 for c in chargers), PATIENCE)
-        writes = StateWrites(hass, {i.sim.serial: i.entity_ids(hass) for i in integrations})
-        writes.start()
-        for charger in chargers:
-            await charger.start_charging()
-        firsts = {c.serial: len(c.pushes) + WARMUP_DELTAS for c in chargers}
-        await asyncio.sleep(WARMUP_DELTAS + 1)
-        idle = LoopIdle(asyncio.get_running_loop())
-        marks = [len(c.requests) for c in chargers]
-        wall, cpu, idle_before = time.perf_counter(), time.process_time(), idle.idle
-        await asyncio.sleep(options["window"])
-        wall = time.perf_counter() - wall
-        result["busy_share"] = 1 - (idle.idle - idle_before) / wall
-        result["cpu_share"] = (time.process_time() - cpu) / wall
-        latencies: list[float] = []
-        for charger in chargers:
-            last = len(charger.pushes) - 1
-            for outcome in delta_outcomes(
-                charger.pushes, writes.writes[charger.serial], firsts[charger.serial], last
-            ):
-                if outcome.latency is not None:
-                    latencies.append(outcome.latency)
-        result["latencies"] = latencies
-        result["window"] = wall
-        result["requests"] = sum(
-            len(c.requests_since(mark)) for c, mark in zip(chargers, marks, strict=True)
-        )
+        result, accounts = await _setup_times(hass, charger_entries, clouds)
+        result |= await _memory(hass, charger_entries, accounts)
+        result |= await _charging(hass, integrations, options["window"])
     finally:
-        if idle is not None:
-            idle.close()
-        if writes is not None:
-            writes.stop()
-        await _unload_all(hass, [i.entry for i in integrations] + accounts)
+        await _unload_all(hass, charger_entries + accounts)
         for cloud in clouds:
             await cloud.stop()
         for charger in chargers:
             await charger.stop()
-    bench_record(f"size {size}", result)
+    bench_record(f"size {size}", result | {"size": size})

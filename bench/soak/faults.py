@@ -48,6 +48,8 @@ class Context:
     flows: Callable[[], Awaitable[list[dict[str, Any]]]]
     """The config flows in progress (Home Assistant's websocket API)."""
     expiries: int = 0  # tokens expired so far (each may cost one login)
+    awaiting_poll: bool = False
+    """A one-poll fault is armed but no request has met it yet: the cloud still behaves."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +148,14 @@ async def _until_requested(context: Context, *, within: float = 90.0, extra: flo
     """Wait until a request reached the cloud (the next poll), then ``extra`` seconds more."""
     requests = context.world.cloud.requests
     seen = len(requests)
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(within):
-            while len(requests) == seen:  # noqa: ASYNC110 - polled attributes
-                await asyncio.sleep(0.05)
+    context.awaiting_poll = True
+    try:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                while len(requests) == seen:  # noqa: ASYNC110 - polled attributes
+                    await asyncio.sleep(0.05)
+    finally:
+        context.awaiting_poll = False
     await asyncio.sleep(extra)
 
 

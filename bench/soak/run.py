@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import tempfile
 import time
@@ -264,7 +265,7 @@ class Soak:
 
     # ----- request budgets ----------------------------------------------------------------
 
-    async def _count_requests(self) -> None:
+    async def _count_requests(self, context: Context) -> None:
         """Every 0.5 s, credit the requests since the last look to quiet time, when quiet."""
         world = self.world
         pumps = world.pump_ids
@@ -298,7 +299,9 @@ class Soak:
                 if world.cloud.device(pump)["runStatus"] == 1:
                     last_spray[index] = now
                 spraying.append(now - last_spray[index] < 30.0)
-            cloud_quiet = self.active["cloud"] is None and now > self.quiet_after["cloud"]
+            cloud_quiet = context.awaiting_poll or (
+                self.active["cloud"] is None and now > self.quiet_after["cloud"]
+            )
             if not cloud_quiet:
                 continue
             shared = [path for _method, path in requests if not any(p in path for p in pumps)]
@@ -324,7 +327,14 @@ class Soak:
     async def _with_world(self, simulator_errors: SimulatorErrors) -> Observations:
         hass = self.hass
         begun = time.monotonic()
-        await hass.start(within=120)
+        # Home Assistant must import custom_components from its configuration directory (where
+        # the probe is linked), not from the repository that bench/run puts on PYTHONPATH.
+        pythonpath = os.environ.pop("PYTHONPATH", None)
+        try:
+            await hass.start(within=120)
+        finally:
+            if pythonpath is not None:
+                os.environ["PYTHONPATH"] = pythonpath
         try:
             async with aiohttp.ClientSession() as session:
                 return await self._with_hass(session, begun, simulator_errors)
@@ -367,7 +377,7 @@ class Soak:
         )
         started = time.monotonic()
         until = started + self.duration
-        counter = asyncio.create_task(self._count_requests())
+        counter = asyncio.create_task(self._count_requests(context))
         lanes = [
             asyncio.create_task(self._lane("charger", context, until)),
             asyncio.create_task(self._lane("cloud", context, until)),
