@@ -46,6 +46,7 @@ ACCOUNTS = 3
 WARMUP_DELTAS = 5
 DEFAULTS: dict[str, Any] = {"window": 60.0, "seed": 5}
 PATIENCE = 60.0
+SETTLE = 3.0  # seconds after every entity is available before memory is read
 
 
 class LoopIdle:
@@ -92,7 +93,10 @@ def _available(
     return check
 
 
-def _traced() -> int:
+async def _traced(hass: HomeAssistant) -> int:
+    """Traced bytes once the set-up's follow-up work (first reads, timers) has settled."""
+    await asyncio.sleep(SETTLE)
+    await hass.async_block_till_done()
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
 
@@ -157,13 +161,13 @@ async def _memory(
     await _unload_all(hass, charger_entries + accounts)
     tracemalloc.start()
     try:
-        base = _traced()
+        base = await _traced(hass)
         await _setup_all(hass, charger_entries)
         assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.05)
-        with_chargers = _traced()
+        with_chargers = await _traced(hass)
         await _setup_all(hass, accounts)
         assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.05)
-        with_pumps = _traced()
+        with_pumps = await _traced(hass)
     finally:
         tracemalloc.stop()
     return {"charger_bytes": with_chargers - base, "pump_bytes": with_pumps - with_chargers}

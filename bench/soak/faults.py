@@ -48,6 +48,8 @@ class Context:
     flows: Callable[[], Awaitable[list[dict[str, Any]]]]
     """The config flows in progress (Home Assistant's websocket API)."""
     expiries: int = 0  # tokens expired so far (each may cost one login)
+    capped_logins: int | None = None
+    """Login attempts once the daily cap was hit (None: the cap was not injected)."""
     awaiting_poll: bool = False
     """A one-poll fault is armed but no request has met it yet: the cloud still behaves."""
 
@@ -60,6 +62,7 @@ class Fault:
     run: Callable[[Context, int], Awaitable[None]]
     """Inject, hold and clear, on the charger with this index (cloud faults: a pump index)."""
     reboot: bool = False  # the charger really restarts (its "Last boot" may move)
+    final: bool = False  # never clears within the soak: injected last, once
 
 
 # ----- chargers ---------------------------------------------------------------------------
@@ -241,11 +244,25 @@ async def _complete_reauth(context: Context, user_input: dict[str, str]) -> None
         await asyncio.sleep(0.5)
 
 
+LOGIN_PATH = "/v1/user/login"
+
+
 async def _login_cap(context: Context, _index: int) -> None:
-    context.world.cloud.faults.login_cap_after = context.world.logins_today()
+    """The account reaches the cloud's daily login cap; it lifts at midnight, so the fault never
+    clears within the soak: the last fault of the cloud lane. Counts the login attempts made
+    after the first refused one (the integration should make none until the next day)."""
+    cloud = context.world.cloud
+    cloud.faults.login_cap_after = context.world.logins_today()
     _expire(context)
+    requests = cloud.requests
+    mark = len(requests)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(context.outage + 90):
+            while LOGIN_PATH not in (path for _method, path in requests[mark:]):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
     await asyncio.sleep(context.outage)
-    context.world.clear_cloud_faults()
+    attempts = sum(1 for _method, path in requests[mark:] if path == LOGIN_PATH)
+    context.capped_logins = attempts
 
 
 async def _cloud_hangs(context: Context, _index: int) -> None:
@@ -318,7 +335,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("pump offline (outage)", "cloud", "transient", _pump_offline),
     Fault("sign-in answers 503 (outage)", "cloud", "outage", _sign_in_down),
     Fault("password rejected (outage)", "cloud", "outage", _wrong_password),
-    Fault("daily login cap (outage)", "cloud", "outage", _login_cap),
+    Fault("daily login cap (until midnight)", "cloud", "outage", _login_cap, final=True),
     Fault("cloud does not answer (outage)", "cloud", "outage", _cloud_hangs),
     Fault("account entry reload", "cloud", "planned", _reload_account),
 )
@@ -326,9 +343,14 @@ FAULTS: tuple[Fault, ...] = (
 ("Online" turns off), not a reason for the other entities to become unavailable."""
 
 
+def final_faults(lane: Lane) -> list[Fault]:
+    """The faults a lane injects once, after its time is up (they do not clear)."""
+    return [fault for fault in FAULTS if fault.lane == lane and fault.final]
+
+
 def schedule(lane: Lane, rng: random.Random) -> list[Fault]:
     """One lane's faults for a run: every fault once in a seeded order, then seeded random picks
-    (as many as any run can use)."""
-    mine = [fault for fault in FAULTS if fault.lane == lane]
+    (as many as any run can use); the final faults not among them."""
+    mine = [fault for fault in FAULTS if fault.lane == lane and not fault.final]
     order = rng.sample(mine, len(mine))
     return order + [rng.choice(mine) for _ in range(2000)]

@@ -297,6 +297,15 @@ def _logins(o: Observations, rows: list[Row], details: list[str], *, full: bool)
             o.logins <= allowed,
         )
     )
+    attempts = o.capped_logins
+    rows.append(
+        Row(
+            "daily login cap respected (no login attempt after the refused one)",
+            ("-" if attempts is None else f"{attempts} login attempts after the cap",),
+            "1",
+            None if attempts is None else attempts <= 1,
+        )
+    )
 
 
 def _requests(o: Observations, rows: list[Row], details: list[str], *, full: bool) -> None:

@@ -30,7 +30,7 @@ from tests.e2e.stack import (
     add_moogo_account,
 )
 
-from .faults import Context, Fault, Lane, schedule
+from .faults import Context, Fault, Lane, final_faults, schedule
 from .observe import LogTail, ProcessSampler, StateStream
 from .world import CHARGING, World, charger_checks, pump_checks
 
@@ -92,6 +92,7 @@ class Observations:
     pumps: list[str]
     logins: int
     expiries: int
+    capped_logins: int | None
     secrets: dict[str, str]
     charging_requests: list[Tally]
     idle_requests: list[Tally]
@@ -238,30 +239,37 @@ class Soak:
 
     async def _lane(self, lane: Lane, context: Context, until: float) -> None:
         rng = random.Random(f"{self.seed}-{lane}")
-        api = context.api
         for fault in schedule(lane, rng):
             if time.monotonic() >= until:
-                return
-            target = rng.randrange(3 if lane == "charger" else len(self.world.pump_ids))
-            window = Window(fault, target, time.monotonic())
-            self.windows.append(window)
-            self.active[lane] = window
-            try:
-                await fault.run(context, target)
-            except Exception as err:  # recorded and reported: the soak goes on
-                window.error = f"{type(err).__name__}: {err}"
-            window.cleared = time.monotonic()
-            if lane == "charger":
-                devices = [self.world.chargers[target].serial.lower()]
-                bound = CHARGER_BOUND
-            else:
-                devices = [p.lower() for p in self.world.pump_ids]
-                bound = PUMP_BOUND
-            window.recovered, window.mismatches = await self._converge(api, devices, bound)
-            window.settled = time.monotonic()
-            self.active[lane] = None
-            self.quiet_after[lane] = window.settled + 5.0
-            await asyncio.sleep(rng.uniform(2.0, 6.0))
+                break
+            await self._inject(fault, lane, context, rng)
+        for fault in final_faults(lane):
+            await self._inject(fault, lane, context, rng)
+
+    async def _inject(self, fault: Fault, lane: Lane, context: Context, rng: random.Random) -> None:
+        api = context.api
+        target = rng.randrange(3 if lane == "charger" else len(self.world.pump_ids))
+        window = Window(fault, target, time.monotonic())
+        self.windows.append(window)
+        self.active[lane] = window
+        try:
+            await fault.run(context, target)
+        except Exception as err:  # recorded and reported: the soak goes on
+            window.error = f"{type(err).__name__}: {err}"
+        window.cleared = time.monotonic()
+        if fault.final:  # it does not clear: nothing to recover
+            devices, bound = [], 0.0
+        elif lane == "charger":
+            devices = [self.world.chargers[target].serial.lower()]
+            bound = CHARGER_BOUND
+        else:
+            devices = [p.lower() for p in self.world.pump_ids]
+            bound = PUMP_BOUND
+        window.recovered, window.mismatches = await self._converge(api, devices, bound)
+        window.settled = time.monotonic()
+        self.active[lane] = None
+        self.quiet_after[lane] = window.settled + 5.0
+        await asyncio.sleep(rng.uniform(2.0, 6.0))
 
     # ----- request budgets ----------------------------------------------------------------
 
@@ -360,7 +368,7 @@ class Soak:
         all_devices = [c.serial.lower() for c in world.chargers] + [
             p.lower() for p in world.pump_ids
         ]
-        recovered, _ = await self._converge(api, all_devices, 120.0)
+        await self._converge(api, all_devices, 120.0)  # every entity shows the truth
         start_seconds = time.monotonic() - begun
         world.collect_tokens()
         sampler = ProcessSampler(hass.process.pid, api)
@@ -390,7 +398,10 @@ class Soak:
                 await counter
         ended = time.monotonic()
         # Nothing left wrong: every device equals the truth, every entry loaded, no flow open.
-        final_recovered, final_mismatches = await self._converge(api, all_devices, PUMP_BOUND)
+        # The pumps stay unavailable while the daily login cap lasts (until midnight).
+        capped = context.capped_logins is not None
+        final_devices = all_devices[: len(world.chargers)] if capped else all_devices
+        final_recovered, final_mismatches = await self._converge(api, final_devices, PUMP_BOUND)
         entries = await stream.call({"type": "config_entries/get", "domain": "openevse_moogo"})
         not_loaded = [f"{e['title']}: {e['state']}" for e in entries if e["state"] != "loaded"]
         flows = await stream.call({"type": "config_entries/flow/progress"})
@@ -399,7 +410,6 @@ class Soak:
         await stream.stop()
         world.collect_tokens()
         await log.stop()
-        del recovered
         return Observations(
             duration=self.duration,
             seed=self.seed,
@@ -415,6 +425,7 @@ class Soak:
             pumps=[p.lower() for p in world.pump_ids],
             logins=world.cloud.login_count,
             expiries=context.expiries,
+            capped_logins=context.capped_logins,
             secrets=world.secrets(),
             charging_requests=self.charging,
             idle_requests=self.idle,
