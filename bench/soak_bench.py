@@ -76,6 +76,11 @@ def print_faults(observations: Observations) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
+    if not Path(sys.executable).with_name("hass").exists():
+        # bench/run's .venv-bench holds the peer clients, not Home Assistant's `hass` script,
+        # which tests/e2e/stack.py starts from beside the interpreter: run in .venv instead.
+        python = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
+        os.execv(python, [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606
     print(
         f"Soak: {options.duration:.0f} s of faults, outages {options.outage:.0f} s, "
         f"seed {options.seed}",
