@@ -361,6 +361,10 @@ class Soak:
         log.start()
         stream = StateStream(session, hass.url, api.token)
         await stream.start()
+        # The onboarding token expires after 30 minutes; the soak's REST calls outlive it.
+        api.token = await stream.call(
+            {"type": "auth/long_lived_access_token", "client_name": "soak", "lifespan": 1}
+        )
         log.read()
         startup_lines = len(log.lines)  # Home Assistant's own start-up and onboarding
         charger_entries, account_entry = await self._add_everything(api)
