@@ -66,6 +66,10 @@ class HomeAssistantProcess:
     config_dir: Path
     port: int = field(default_factory=free_port)
     integration_log_level: str = "info"
+    extra_configuration: str = ""
+    """YAML appended to configuration.yaml (the soak benchmark loads its probe so)."""
+    extra_components: tuple[Path, ...] = ()
+    """More custom integrations (their directories) linked beside ours."""
     process: asyncio.subprocess.Process | None = None
 
     @property
@@ -85,7 +89,8 @@ class HomeAssistantProcess:
             elif path.exists():
                 path.unlink()
         (self.config_dir / "configuration.yaml").write_text(
-            CONFIGURATION_YAML.format(integration_log_level=self.integration_log_level),
+            CONFIGURATION_YAML.format(integration_log_level=self.integration_log_level)
+            + self.extra_configuration,
             encoding="utf-8",
         )
         # Home Assistant keeps its HTTP settings in storage (YAML settings would be staged as a
@@ -121,10 +126,11 @@ class HomeAssistantProcess:
         )
         custom = self.config_dir / "custom_components"
         custom.mkdir(exist_ok=True)
-        link = custom / DOMAIN
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        link.symlink_to(INTEGRATION_DIR, target_is_directory=True)
+        for source in (INTEGRATION_DIR, *self.extra_components):
+            link = custom / source.name
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(source, target_is_directory=True)
 
     async def start(self, *, within: float = 120.0) -> None:
         """Start Home Assistant and wait until its HTTP API answers."""
@@ -309,11 +315,13 @@ class HomeAssistantApi:
             raise HomeAssistantError(f"{entity_id} stayed {last} instead of {expected}") from err
 
 
-async def add_charger(api: HomeAssistantApi, *, port: int) -> dict[str, Any]:
+async def add_charger(
+    api: HomeAssistantApi, *, port: int, host: str = "127.0.0.1"
+) -> dict[str, Any]:
     """Add the simulated charger through the integration's config flow."""
     return await api.config_flow(
         menu_choice="charger",
-        steps=[{"host": "127.0.0.1", "port": port, "ssl": False, "verify_ssl": True}],
+        steps=[{"host": host, "port": port, "ssl": False, "verify_ssl": True}],
     )
 
 

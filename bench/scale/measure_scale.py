@@ -1,0 +1,254 @@
+"""One Home Assistant with many chargers and pumps: what each device costs, at 1, 5 and 20.
+
+Run by ``bench/scale_bench.py`` through ``bench/harness.py``. Each size is its own test, so its
+own ``HomeAssistant`` from the test harness: ``size`` simulated chargers (the charger benchmark's
+``BenchCharger``, stamping every push) and three Moogo accounts of ``size`` pumps each, every
+device over loopback through the real clients on Home Assistant's shared session.
+
+1. Set-up: every charger entry set up at once, then the three accounts added through the config
+   flow at once; seconds until every enabled entity of them is available.
+2. Memory: everything unloaded, then set up again under ``tracemalloc`` (started only now: it
+   slows the process, so it never runs while time is measured); the traced growth per charger
+   and per pump. The simulators exist before the baseline is taken, so their own state is not
+   counted; what the loopback server side of a connection allocates is.
+3. Charging: every charger charges with one delta per second (real seconds, random phases, as
+   independent chargers are) for ``window`` seconds while the pumps poll as usual. Latency from
+   the push stamp to the last state write the delta caused (``bench/charger_ha/observe.py``);
+   the event loop's busy share: wall time not spent waiting in the selector, measured by timing
+   the loop's ``select`` calls, over the window (the simulators run in the same loop, as in the
+   charger benchmark, and are included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import random
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from harness import Record
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from bench.charger_ha.bench_charger import BenchCharger
+from bench.charger_ha.integrations import Integration, ours, wait_until
+from bench.charger_ha.observe import StateWrites, delta_outcomes
+from tests.pump.conftest import add_account
+from tests.simulators.moogo import MoogoCloudSimulator
+
+ACCOUNTS = 3
+WARMUP_DELTAS = 5
+DEFAULTS: dict[str, Any] = {"window": 60.0, "seed": 5}
+PATIENCE = 60.0
+SETTLE = 3.0  # seconds after every entity is available before memory is read
+
+
+class LoopIdle:
+    """Sums the time the event loop spends blocked in its selector (waiting for work)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.idle = 0.0
+        self._selector = loop._selector  # type: ignore[attr-defined]
+        self._select = self._selector.select
+
+        def select(timeout: float | None = None) -> Any:
+            started = time.perf_counter()
+            try:
+                return self._select(timeout)
+            finally:
+                self.idle += time.perf_counter() - started
+
+        self._selector.select = select
+
+    def close(self) -> None:
+        self._selector.select = self._select
+
+
+def _entity_ids(hass: HomeAssistant, entries: Iterable[ConfigEntry]) -> list[str]:
+    registry = er.async_get(hass)
+    return [
+        entity.entity_id
+        for entry in entries
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if not entity.disabled
+    ]
+
+
+def _available(
+    hass: HomeAssistant, entries: list[ConfigEntry], expected: int
+) -> Callable[[], bool]:
+    def check() -> bool:
+        ids = _entity_ids(hass, entries)
+        if len(ids) < expected:
+            return False
+        states = [hass.states.get(entity_id) for entity_id in ids]
+        return all(s is not None and s.state != STATE_UNAVAILABLE for s in states)
+
+    return check
+
+
+async def _traced(hass: HomeAssistant) -> int:
+    """Traced bytes once the set-up's follow-up work (first reads, timers) has settled."""
+    await asyncio.sleep(SETTLE)
+    await hass.async_block_till_done()
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+async def _setup_all(hass: HomeAssistant, entries: list[ConfigEntry]) -> None:
+    results = await asyncio.gather(
+        *(hass.config_entries.async_setup(entry.entry_id) for entry in entries)
+    )
+    assert all(results)
+    await hass.async_block_till_done()
+
+
+async def _unload_all(hass: HomeAssistant, entries: list[ConfigEntry]) -> None:
+    for entry in entries:
+        if entry.state is ConfigEntryState.LOADED:
+            assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _warm_up(hass: HomeAssistant) -> None:
+    """Set up and unload one charger and one account, so no size pays for first imports."""
+    charger = BenchCharger(serial="A4CF12B3FFFF", tick=1.0)
+    cloud = MoogoCloudSimulator(email="warmup@example.com", devices=1)
+    await charger.start()
+    await cloud.start()
+    try:
+        integration = ours(hass, charger)
+        await _setup_all(hass, [integration.entry])
+        account = await add_account(hass, cloud)
+        await _unload_all(hass, [integration.entry, account])
+        for entry in (integration.entry, account):
+            await hass.config_entries.async_remove(entry.entry_id)
+    finally:
+        await cloud.stop()
+        await charger.stop()
+
+
+async def _setup_times(
+    hass: HomeAssistant, charger_entries: list[ConfigEntry], clouds: list[MoogoCloudSimulator]
+) -> tuple[dict[str, Any], list[ConfigEntry]]:
+    """Set every charger up at once, then add every account at once; seconds until available."""
+    size = len(charger_entries)
+    result: dict[str, Any] = {}
+    started = time.perf_counter()
+    await _setup_all(hass, charger_entries)
+    assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.01)
+    result["charger_setup"] = time.perf_counter() - started
+    started = time.perf_counter()
+    accounts = list(await asyncio.gather(*(add_account(hass, cloud) for cloud in clouds)))
+    assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.01)
+    result["pump_setup"] = time.perf_counter() - started
+    result["charger_entities"] = len(_entity_ids(hass, charger_entries))
+    result["pump_entities"] = len(_entity_ids(hass, accounts))
+    return result, accounts
+
+
+async def _memory(
+    hass: HomeAssistant, charger_entries: list[ConfigEntry], accounts: list[ConfigEntry]
+) -> dict[str, Any]:
+    """Unload everything, then set it up again under tracemalloc: the traced growth."""
+    size = len(charger_entries)
+    await _unload_all(hass, charger_entries + accounts)
+    tracemalloc.start()
+    try:
+        base = await _traced(hass)
+        await _setup_all(hass, charger_entries)
+        assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.05)
+        with_chargers = await _traced(hass)
+        await _setup_all(hass, accounts)
+        assert await wait_until(_available(hass, accounts, ACCOUNTS * size), PATIENCE, 0.05)
+        with_pumps = await _traced(hass)
+    finally:
+        tracemalloc.stop()
+    return {"charger_bytes": with_chargers - base, "pump_bytes": with_pumps - with_chargers}
+
+
+async def _charging(
+    hass: HomeAssistant, integrations: list[Integration], window: float
+) -> dict[str, Any]:
+    """Every charger charging for ``window`` s: push-to-state latency, the loop's busy share."""
+    chargers = [i.sim for i in integrations]
+    assert await wait_until(lambda: all(c.ws_connections == 1 for c in chargers), PATIENCE)
+    writes = StateWrites(hass, {i.sim.serial: i.entity_ids(hass) for i in integrations})
+    writes.start()
+    idle: LoopIdle | None = None
+    try:
+        for charger in chargers:
+            await charger.start_charging()
+        firsts = {c.serial: len(c.pushes) + WARMUP_DELTAS for c in chargers}
+        await asyncio.sleep(WARMUP_DELTAS + 1)
+        idle = LoopIdle(asyncio.get_running_loop())
+        marks = [len(c.requests) for c in chargers]
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.sleep(window)
+        wall = time.perf_counter() - wall
+        result: dict[str, Any] = {
+            "busy_share": 1 - idle.idle / wall,
+            "cpu_share": (time.process_time() - cpu) / wall,
+            "window": wall,
+            "requests": sum(
+                len(c.requests_since(mark)) for c, mark in zip(chargers, marks, strict=True)
+            ),
+        }
+    finally:
+        if idle is not None:
+            idle.close()
+        writes.stop()
+    latencies: list[float] = []
+    for charger in chargers:
+        last = len(charger.pushes) - 1
+        for outcome in delta_outcomes(
+            charger.pushes, writes.writes[charger.serial], firsts[charger.serial], last
+        ):
+            if outcome.latency is not None:
+                latencies.append(outcome.latency)
+    result["latencies"] = latencies
+    return result
+
+
+@pytest.mark.parametrize("size", [1, 5, 20])
+async def test_scale(
+    hass: HomeAssistant, size: int, bench_record: Record, bench_options: dict[str, Any]
+) -> None:
+    options = DEFAULTS | bench_options
+    await _warm_up(hass)
+    rng = random.Random(options["seed"] + size)
+    chargers = [BenchCharger(serial=f"A4CF12B3{index:04X}", tick=1.0) for index in range(size)]
+    clouds = [
+        MoogoCloudSimulator(email=f"scale{account}@example.com", devices=size)
+        for account in range(ACCOUNTS)
+    ]
+
+    async def start(charger: BenchCharger) -> None:
+        # Random phases within the second (each ticker runs from its start), as independent
+        # chargers have.
+        await asyncio.sleep(rng.random())
+        await charger.start()
+
+    await asyncio.gather(*(start(charger) for charger in chargers))
+    for cloud in clouds:
+        await cloud.start()
+    integrations = [ours(hass, charger) for charger in chargers]
+    charger_entries = [i.entry for i in integrations]
+    accounts: list[ConfigEntry] = []
+    try:
+        result, accounts = await _setup_times(hass, charger_entries, clouds)
+        result |= await _memory(hass, charger_entries, accounts)
+        result |= await _charging(hass, integrations, options["window"])
+    finally:
+        await _unload_all(hass, charger_entries + accounts)
+        for cloud in clouds:
+            await cloud.stop()
+        for charger in chargers:
+            await charger.stop()
+    bench_record(f"size {size}", result | {"size": size})
