@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,6 +17,7 @@ from custom_components.openevse_moogo.circuit.model import (
     Member,
     OtherLoad,
     Phase,
+    Tuning,
     Vehicle,
 )
 from custom_components.openevse_moogo.circuit.transition import (
@@ -328,7 +330,10 @@ def test_with_every_member_answering_the_allocation_is_reached(
             world.send(step)
     for index in range(len(world.chargers)):
         world.run(("regain", index))
-    for _ in range(2 * len(world.chargers) + 4):
+    # Enough 6 s rounds for every member to be lowered and raised once, plus the time after which
+    # a car drawing less than allowed is capped (that cap is one more lower, then a raise).
+    underdraw_rounds = math.ceil(Tuning().underdraw_after_s / 6.0) + 1
+    for _ in range(2 * len(world.chargers) + 4 + underdraw_rounds):
         step = world.run(("tick", 6.0))  # past the settling time of the last lower
         assert step is not None
         world.send(step)
