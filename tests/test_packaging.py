@@ -6,8 +6,10 @@ proves, on mutated copies, that it would catch a broken one.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 import voluptuous as vol
 import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from PIL import Image
@@ -35,6 +38,8 @@ MANIFEST_KEYS = {
 IOT_CLASSES = {
     "assumed_state", "calculated", "cloud_polling", "cloud_push", "local_polling", "local_push",
 }  # fmt: skip
+# Rules a quality scale may not exempt: what they ask for is either there or still to do.
+NO_EXEMPTION = {"dependency-transparency"}
 # Keys of HACS's hacs.json schema (it rejects any other key).
 HACS_KEYS = {
     "name", "content_in_root", "zip_release", "filename", "hide_default_branch", "country",
@@ -149,6 +154,8 @@ def quality_scale_problems(document: dict[str, Any]) -> list[str]:
             problems.append(f"{rule}: invalid status {status!r}")
         if status == "exempt" and not (isinstance(value, dict) and value.get("comment")):
             problems.append(f"{rule}: an exemption needs a comment")
+        if status == "exempt" and rule in NO_EXEMPTION:
+            problems.append(f"{rule}: admits no exemption")
     return problems
 
 
@@ -228,6 +235,14 @@ def test_quality_scale_is_valid() -> None:
     assert quality_scale_problems(document) == []
     assert quality_scale_problems({"rules": {"config_flow": "done"}})[0] == (
         "unknown rule config_flow"
+    )
+    assert "dependency-transparency: admits no exemption" in quality_scale_problems(
+        {
+            "rules": {
+                **document["rules"],
+                "dependency-transparency": {"status": "exempt", "comment": "vendored"},
+            }
+        }
     )
     assert "brands: an exemption needs a comment" in quality_scale_problems(
         {"rules": {**document["rules"], "brands": "exempt"}}
@@ -345,3 +360,86 @@ def test_readme_pictures_exist() -> None:
     assert len(pictures) >= 6
     for picture in pictures:
         assert (ROOT / picture).is_file(), picture
+
+
+# hassfest's runtime-data rule (script/hassfest/quality_scale_validation/runtime_data.py): the
+# integration's async_setup_entry stores entry.runtime_data itself and, with strict-typing done,
+# every config-entry hook names a typed entry alias in its annotation.
+_TYPED_ENTRY = re.compile(r"^[A-Za-z]+ConfigEntry$")
+_ENTRY_HOOKS: dict[str, dict[str, int]] = {
+    "__init__": {
+        "async_migrate_entry": 2,
+        "async_remove_config_entry_device": 2,
+        "async_remove_entry": 2,
+        "async_setup_entry": 2,
+        "async_unload_entry": 2,
+    },
+    "diagnostics": {"async_get_config_entry_diagnostics": 2, "async_get_device_diagnostics": 2},
+    **{platform.value: {"async_setup_entry": 2} for platform in Platform},
+}
+
+
+def runtime_data_problems(integration: Path) -> list[str]:
+    """What hassfest's runtime-data rule (with strict-typing done) reports for the integration."""
+
+    def functions(module: ast.Module) -> dict[str, ast.AsyncFunctionDef | ast.FunctionDef]:
+        return {
+            node.name: node
+            for node in module.body
+            if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+        }
+
+    def annotated(function: ast.AsyncFunctionDef | ast.FunctionDef, position: int) -> bool:
+        if len(function.args.args) < position:
+            return False
+        annotation = function.args.args[position - 1].annotation
+        return isinstance(annotation, ast.Name) and bool(_TYPED_ENTRY.match(annotation.id))
+
+    problems: list[str] = []
+    init = functions(ast.parse((integration / "__init__.py").read_text()))
+    setup = init.get("async_setup_entry")
+    if setup is None or len(setup.args.args) != 2:
+        return ["async_setup_entry missing or with the wrong signature"]
+    entry_name = setup.args.args[1].arg
+    if not any(
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == entry_name
+        and node.attr == "runtime_data"
+        and isinstance(node.ctx, ast.Store)
+        for node in ast.walk(setup)
+    ):
+        problems.append("async_setup_entry does not set entry.runtime_data")
+    for module_name, hooks in _ENTRY_HOOKS.items():
+        path = integration / f"{module_name}.py"
+        if not path.exists():
+            continue
+        found = functions(ast.parse(path.read_text()))
+        for name, position in hooks.items():
+            if name in found and not annotated(found[name], position):
+                problems.append(f"{path.name}: {name} does not use a typed ConfigEntry")
+    for node in ast.parse((integration / "config_flow.py").read_text()).body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if (
+                    isinstance(item, ast.FunctionDef)
+                    and item.name == "async_get_options_flow"
+                    and not annotated(item, 1)
+                ):
+                    problems.append("config_flow.py: async_get_options_flow is not typed")
+    return problems
+
+
+def test_runtime_data_rule_as_hassfest_reads_it(tmp_path: Path) -> None:
+    """The real integration passes; copies that break the rule are caught."""
+    assert runtime_data_problems(INTEGRATION) == []
+    broken = tmp_path / DOMAIN
+    shutil.copytree(INTEGRATION, broken, ignore=shutil.ignore_patterns("clients", "__pycache__"))
+    init = broken / "__init__.py"
+    init.write_text(init.read_text().replace("entry.runtime_data = await", "_runtime_data = await"))
+    sensor = broken / "sensor.py"
+    sensor.write_text(sensor.read_text().replace("entry: OpenEVSEMoogoConfigEntry", "entry"))
+    assert runtime_data_problems(broken) == [
+        "async_setup_entry does not set entry.runtime_data",
+        "sensor.py: async_setup_entry does not use a typed ConfigEntry",
+    ]

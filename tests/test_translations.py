@@ -19,7 +19,7 @@ from homeassistant.helpers.entity import EntityDescription
 
 from custom_components.openevse_moogo.charger.errors import CHARGER_ERRORS
 from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.pump.errors import MOOGO_ERRORS
+from custom_components.openevse_moogo.pump.errors import PUMP_ERRORS
 
 INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / DOMAIN
 PLATFORMS = ("sensor", "binary_sensor", "switch", "number", "select", "button", "event", "update")
@@ -81,7 +81,7 @@ def test_icons_refer_to_translated_entities() -> None:
 
 
 def test_error_tables_are_translated() -> None:
-    keys = set(CHARGER_ERRORS.values()) | set(MOOGO_ERRORS.values()) | {"unknown_error"}
+    keys = set(CHARGER_ERRORS.values()) | set(PUMP_ERRORS.values()) | {"unknown_error"}
     assert keys <= set(TRANSLATIONS["exceptions"])
     for key in keys:
         assert TRANSLATIONS["exceptions"][key]["message"]

@@ -24,7 +24,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 
 from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.pump.coordinator import MoogoCoordinator
+from custom_components.openevse_moogo.pump.coordinator import PumpCoordinator
 from tests.pump.conftest import add_account
 from tests.simulators.moogo import MoogoCloudSimulator
 
@@ -41,8 +41,8 @@ CONFIRM_DELAYS = (3.0, 3.5, 4.0, 4.5, 5.0)
 ACCOUNT = "account"  # requests that belong to the account, not to one pump
 
 
-def _coordinator(entry: ConfigEntry) -> MoogoCoordinator:
-    coordinator: MoogoCoordinator = entry.runtime_data.coordinator
+def _coordinator(entry: ConfigEntry) -> PumpCoordinator:
+    coordinator: PumpCoordinator = entry.runtime_data.coordinator
     return coordinator
 
 

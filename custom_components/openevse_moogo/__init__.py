@@ -21,25 +21,28 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register every family's actions once, whatever entries exist."""
     for family in FAMILIES.values():
-        family.async_register_services(hass)
+        family.register_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> bool:
     """Set up one charger or one Moogo account."""
     family = family_for(entry)
-    await family.async_setup_entry(hass, entry)
+    entry.runtime_data = await family.async_setup_entry(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, list(family.platforms))
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> bool:
-    """Unload the entry's platforms, then let its family release what it holds."""
-    family = family_for(entry)
-    if not await hass.config_entries.async_unload_platforms(entry, list(family.platforms)):
-        return False
-    await family.async_unload_entry(hass, entry)
-    return True
+    """Unload the entry's platforms; what set-up started stops through entry.async_on_unload."""
+    return await hass.config_entries.async_unload_platforms(
+        entry, list(family_for(entry).platforms)
+    )
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> None:
+    """Clear what a removed entry leaves behind (its repair issues, its login budget)."""
+    await family_for(entry).async_remove_entry(hass, entry)
 
 
 async def async_remove_config_entry_device(

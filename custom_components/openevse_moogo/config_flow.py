@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, override
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.core import callback
 
 from .charger.config_flow import ChargerConfigFlow, ChargerOptionsFlow
 from .const import CONF_FAMILY, DOMAIN, FAMILY_CHARGER
 from .pump.config_flow import PumpConfigFlow, PumpOptionsFlow
+from .runtime import OpenEVSEMoogoConfigEntry
 
 
 class OpenEVSEMoogoConfigFlow(ChargerConfigFlow, PumpConfigFlow, domain=DOMAIN):
@@ -46,7 +47,7 @@ class OpenEVSEMoogoConfigFlow(ChargerConfigFlow, PumpConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: OpenEVSEMoogoConfigEntry) -> OptionsFlow:
         """Return the options flow of the entry's family."""
         if config_entry.data[CONF_FAMILY] == FAMILY_CHARGER:
             return ChargerOptionsFlow()

@@ -28,10 +28,8 @@ def _is_charger(hass: HomeAssistant, device_id: str) -> bool:
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return False
-    return any(
-        entry is not None and entry.data.get(CONF_FAMILY) == FAMILY_CHARGER
-        for entry in map(hass.config_entries.async_get_entry, device.config_entries)
-    )
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    return entry is not None and entry.data.get(CONF_FAMILY) == FAMILY_CHARGER
 
 
 async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 
 from .charger import CHARGER_FAMILY
+from .charger.runtime import ChargerRuntimeData
 from .family import Family, family_key
 from .pump import PUMP_FAMILY
+from .pump.runtime import PumpRuntimeData
 
-FAMILIES: dict[str, Family] = {family.key: family for family in (CHARGER_FAMILY, PUMP_FAMILY)}
+type AnyFamily = Family[ChargerRuntimeData] | Family[PumpRuntimeData]
+
+FAMILIES: Final[dict[str, AnyFamily]] = {
+    CHARGER_FAMILY.key: CHARGER_FAMILY,
+    PUMP_FAMILY.key: PUMP_FAMILY,
+}
 
 
-def family_for(entry: ConfigEntry[Any]) -> Family:
+def family_for[T](entry: ConfigEntry[T]) -> AnyFamily:
     """Return the family that owns this config entry."""
     return FAMILIES[family_key(entry)]

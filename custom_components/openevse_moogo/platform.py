@@ -17,4 +17,4 @@ async def async_setup_family_platform(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the entities the entry's family provides on this platform."""
-    await family_for(entry).platforms[platform](hass, entry, async_add_entities)
+    await family_for(entry).async_setup_platform(hass, entry, platform, async_add_entities)

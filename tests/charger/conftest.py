@@ -11,11 +11,11 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_CHARGER
 from tests.simulators.openevse import ChargerSimulator
+from tests.snapshot import PinnedRegistrySnapshotExtension
 
 SERIAL = "A4CF12B37C40"
 USERNAME = "admin"
@@ -25,7 +25,7 @@ PASSWORD = "garage-secret"
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots through Home Assistant's extension, which hides ids and timestamps."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(PinnedRegistrySnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

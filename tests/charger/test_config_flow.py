@@ -156,6 +156,9 @@ async def test_add_charger_unreachable_then_recovery(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Unexpected error while testing the charger$")
+)
 async def test_add_charger_unexpected_error(hass: HomeAssistant, charger: ChargerSimulator) -> None:
     result = await start_charger_flow(hass)
     with patch(

@@ -116,6 +116,8 @@ async def test_each_batch_is_one_request(hass: HomeAssistant, charger: ChargerSi
     assert posts(charger) == 1
 
     # Three feeds change within the interval: they leave together, in a single request.
+    # (The interval restarts now, so a loaded machine cannot have let it pass already.)
+    feeder._last_sent = hass.loop.time()
     hass.states.async_set("sensor.grid", "-450", watts)
     hass.states.async_set("sensor.volts", "233", {ATTR_UNIT_OF_MEASUREMENT: "V"})
     hass.states.async_set("sensor.house", "1800", watts)
@@ -175,6 +177,8 @@ async def test_feed_failures_are_logged_once(
     hass.states.async_set("sensor.volts", "230", {ATTR_UNIT_OF_MEASUREMENT: "V"})
     entry = await setup_with(hass, charger, {CONF_VOLTAGE_SENSOR: "sensor.volts"})
     await wait_for(lambda: charger.status["voltage"] == 230)
+    # The fault also refuses a websocket handshake: inject it only once push is up.
+    await wait_for(lambda: entry.runtime_data.coordinator.data.push_connected)
     charger.faults.http_status = 500
     for volts in ("231", "232"):
         hass.states.async_set("sensor.volts", volts, {ATTR_UNIT_OF_MEASUREMENT: "V"})
@@ -239,6 +243,8 @@ async def test_vehicle_source_switch_waits_for_vehicle_values(
     assert config_writes(charger) == 0  # no vehicle value yet: nothing to switch for
 
     # The switch fails with the charger: the batch fails, and the next vehicle value retries.
+    # (The fault also refuses a websocket handshake: inject it only once push is up.)
+    await wait_for(lambda: entry.runtime_data.coordinator.data.push_connected)
     charger.faults.http_status = 500
     hass.states.async_set("sensor.range", "250", {ATTR_UNIT_OF_MEASUREMENT: "km"})
     await wait_for(lambda: config_writes(charger) == 1)
@@ -281,6 +287,7 @@ async def test_unknown_vehicle_source_is_left_alone(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.expected_errors(("aiohttp.server", "^Error handling request"))
 async def test_changes_during_a_slow_send_follow_it_and_unload_stops_everything(
     hass: HomeAssistant, charger: ChargerSimulator
 ) -> None:
@@ -326,6 +333,8 @@ async def test_unload_drops_a_batch_waiting_for_the_interval(
     entry = await setup_with(hass, charger, {CONF_VOLTAGE_SENSOR: "sensor.volts"})
     feeder = entry.runtime_data.feeds
     await wait_for(lambda: feeder.sent == [{"voltage": 230.0}])
+    # A long interval, so a loaded machine cannot let it pass before the next change.
+    feeder._min_interval = 60.0
     hass.states.async_set("sensor.volts", "240", volts)
     assert feeder._timer is not None  # within the interval: a timer holds the batch
     assert await hass.config_entries.async_unload(entry.entry_id)

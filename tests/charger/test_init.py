@@ -93,6 +93,9 @@ async def test_websocket_drop_recovers_without_going_unavailable(
     assert state_of(hass, PUSH) == "on"
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching OpenEVSE .* HTTP 503")
+)
 async def test_unreachable_charger_goes_unavailable_and_comes_back(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:
@@ -106,6 +109,12 @@ async def test_unreachable_charger_goes_unavailable_and_comes_back(
     await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching OpenEVSE .* Cannot connect to the charger",
+    )
+)
 async def test_reboot_resyncs(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:
@@ -116,6 +125,12 @@ async def test_reboot_resyncs(
     await wait_for(lambda: state_of(hass, STATUS) == "connected")
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Authentication failed while fetching OpenEVSE .* HTTP 401",
+    )
+)
 @pytest.mark.parametrize("sim_options", [{"username": USERNAME, "password": PASSWORD}])
 async def test_password_changed_while_running_starts_reauth(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
@@ -159,3 +174,39 @@ async def test_only_stale_devices_can_be_removed(
         config_entry_id=loaded.entry_id, identifiers={(DOMAIN, "OLD0000000")}
     )
     assert await async_remove_config_entry_device(hass, loaded, stale)
+
+
+async def test_firmware_update_follows_in_the_device_and_the_repair_issue(
+    hass: HomeAssistant, charger: ChargerSimulator, entry: MockConfigEntry
+) -> None:
+    """A charger updated to newer firmware: its device shows it, the repair issue goes."""
+    charger.config["version"] = "4.0.1"
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    issue_id = f"charger_firmware_too_old_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, SERIAL), entry.entry_id)
+    assert device is not None
+    assert device.sw_version == "4.0.1"
+
+    # The firmware announces a new config after the update (as after any reboot).
+    charger.config["version"] = "5.1.5"
+    await charger.update_status(config_version=charger.status["config_version"] + 1)
+    await wait_for(
+        lambda: dr.async_get(hass).async_get(device.id).sw_version == "5.1.5"  # type: ignore[union-attr]
+    )
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_removing_the_entry_clears_its_repair_issue(
+    hass: HomeAssistant, charger: ChargerSimulator, entry: MockConfigEntry
+) -> None:
+    charger.config["version"] = "4.0.1"
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    issue_id = f"charger_firmware_too_old_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

@@ -26,6 +26,12 @@ def sim_options() -> dict[str, object]:
     return {"username": USERNAME, "password": PASSWORD}
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Authentication failed while fetching OpenEVSE .* HTTP 401",
+    )
+)
 @pytest.mark.usefixtures("debug_logs")
 async def test_charger_session_logs_no_credentials(
     hass: HomeAssistant,

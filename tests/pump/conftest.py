@@ -11,13 +11,13 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump import coordinator as pump_coordinator
-from custom_components.openevse_moogo.pump.coordinator import MoogoCoordinator
+from custom_components.openevse_moogo.pump.coordinator import PumpCoordinator
 from tests.simulators.moogo import MoogoCloudSimulator
+from tests.snapshot import PinnedRegistrySnapshotExtension
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def fast_confirm(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots through Home Assistant's extension, which hides ids and timestamps."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(PinnedRegistrySnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -100,9 +100,9 @@ async def account(
     await hass.async_block_till_done()
 
 
-def coordinator_of(entry: ConfigEntry) -> MoogoCoordinator:
+def coordinator_of(entry: ConfigEntry) -> PumpCoordinator:
     """The entry's coordinator."""
-    coordinator: MoogoCoordinator = entry.runtime_data.coordinator
+    coordinator: PumpCoordinator = entry.runtime_data.coordinator
     return coordinator
 
 

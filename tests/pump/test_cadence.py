@@ -125,6 +125,9 @@ async def test_spray_end_is_read_on_time_without_reading_the_idle_pump(
     assert coordinator.update_interval <= IDLE
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 503")
+)
 @pytest.mark.parametrize("device_list_due", [False, True])
 async def test_a_failed_poll_retries_on_the_pumps_cadence(
     hass: HomeAssistant,

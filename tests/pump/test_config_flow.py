@@ -74,7 +74,16 @@ async def test_server_address_defaults_to_the_vendor_cloud(hass: HomeAssistant) 
         ("outage", "cannot_connect"),
         ("html", "cannot_connect"),
         ("bad_url", "invalid_url"),
-        ("crash", "unknown"),
+        pytest.param(
+            "crash",
+            "unknown",
+            marks=pytest.mark.expected_errors(
+                (
+                    "custom_components.openevse_moogo",
+                    "^Unexpected error while logging in to the Moogo cloud$",
+                )
+            ),
+        ),
     ],
 )
 async def test_errors_then_recovery(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -11,7 +12,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.pump.const import CONF_TOKEN
+from custom_components.openevse_moogo.pump.const import CONF_TOKEN, DATA_LOGIN_GUARDS
 from custom_components.openevse_moogo.pump.coordinator import login_cap_resets_at
 from tests.simulators.moogo import MoogoCloudSimulator
 
@@ -38,6 +39,9 @@ async def test_expired_token_costs_one_login_and_no_reload(
     assert coordinator_of(account) is coordinator  # the entry was not reloaded
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Authentication failed while fetching Moogo account data")
+)
 async def test_rejected_password_starts_reauth(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
@@ -52,6 +56,9 @@ async def test_rejected_password_starts_reauth(
     assert hass.states.get(TEMPERATURE).state == STATE_UNAVAILABLE
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 522")
+)
 async def test_outage_makes_entities_unavailable_then_recovers(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
@@ -77,6 +84,9 @@ async def test_offline_pump_stays_available(
     assert hass.states.get(TEMPERATURE).state == "22.0"
 
 
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 429")
+)
 async def test_rate_limit_and_server_errors_are_update_failures(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
@@ -97,6 +107,12 @@ async def test_rate_limit_and_server_errors_are_update_failures(
     assert coordinator.last_update_success
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching Moogo account data: .* Daily login cap reached",
+    )
+)
 async def test_login_cap_raises_a_repair_issue_and_waits_for_the_next_day(
     hass: HomeAssistant,
     simulator: MoogoCloudSimulator,
@@ -161,3 +177,29 @@ async def test_setup_retries_when_the_cloud_is_down(
     await hass.config_entries.async_reload(account.entry_id)
     assert account.state is ConfigEntryState.SETUP_RETRY
     simulator.faults.http_status = None
+
+
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching Moogo account data: .* Daily login cap reached",
+    )
+)
+async def test_removing_the_account_clears_its_login_budget_and_repair_issue(
+    hass: HomeAssistant,
+    simulator: MoogoCloudSimulator,
+    account: ConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A removed account leaves neither its login-cap issue nor its login budget behind."""
+    coordinator = coordinator_of(account)
+    simulator.expire_tokens()
+    simulator.faults.login_cap_after = 0
+    await coordinator.async_refresh()
+    issue_id = f"moogo_login_limit_reached_{account.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert account.entry_id in hass.data[DATA_LOGIN_GUARDS]
+    await hass.config_entries.async_remove(account.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert account.entry_id not in hass.data[DATA_LOGIN_GUARDS]

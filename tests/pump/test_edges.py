@@ -14,6 +14,12 @@ from tests.simulators.moogo import MoogoCloudSimulator
 from .conftest import add_account, coordinator_of
 
 
+@pytest.mark.expected_errors(
+    (
+        "custom_components.openevse_moogo",
+        "^Error fetching Moogo account data: .* Login budget of 3 per hour is spent",
+    )
+)
 async def test_spent_hourly_login_budget_waits_without_a_repair_issue(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:

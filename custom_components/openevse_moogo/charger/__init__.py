@@ -6,15 +6,16 @@ The shared skeleton routes to :data:`CHARGER_FAMILY` for every entry whose famil
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
+from collections.abc import Callable
+
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from custom_components.openevse_moogo.const import DOMAIN, FAMILY_CHARGER
-from custom_components.openevse_moogo.family import Family
-
+from ..const import DOMAIN, FAMILY_CHARGER
+from ..family import Family
 from . import binary_sensor, button, event, number, select, sensor, switch
 from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
@@ -23,30 +24,64 @@ from .diagnostics import async_get_charger_diagnostics
 from .feeds import ChargerFeeds
 from .runtime import ChargerConfigEntry, ChargerRuntimeData
 from .services import async_register_charger_services
-from .session import SessionTracker
+from .session_events import ChargingSessionEvents
 
 
-async def async_setup_charger_entry(hass: HomeAssistant, entry: ChargerConfigEntry) -> None:
+async def async_setup_charger_entry(
+    hass: HomeAssistant, entry: ChargerConfigEntry
+) -> ChargerRuntimeData:
     """Connect to the charger, read everything once, then keep it current by push."""
     client = create_client(hass, ChargerSettings.from_mapping(entry.data))
     coordinator = ChargerCoordinator(hass, entry, client)
     # Unreachable -> ConfigEntryNotReady (retried), rejected credentials -> reauth flow.
     await coordinator.async_config_entry_first_refresh()
     _check_firmware(hass, entry, coordinator)
-    feeds = ChargerFeeds(hass, client, entry.options)
-    entry.runtime_data = ChargerRuntimeData(client=client, coordinator=coordinator, feeds=feeds)
+    entry.async_on_unload(
+        coordinator.async_add_listener(_firmware_follower(hass, entry, coordinator))
+    )
     # Cancelled (and the websocket stopped) by Home Assistant when the entry unloads.
     entry.async_create_background_task(
         hass, coordinator.async_run_push(), f"openevse push {entry.title}"
     )
-    tracker = SessionTracker(hass, coordinator)
+    tracker = ChargingSessionEvents(hass, coordinator)
     entry.async_on_unload(coordinator.async_add_listener(tracker.async_update))
+    feeds = ChargerFeeds(hass, client, entry.options)
     feeds.start()
+    entry.async_on_unload(feeds.stop)
+    return ChargerRuntimeData(client=client, coordinator=coordinator, feeds=feeds)
 
 
-async def async_unload_charger_entry(hass: HomeAssistant, entry: ChargerConfigEntry) -> None:
-    """Stop feeding values; the websocket task is cancelled with the entry's tasks."""
-    await entry.runtime_data.feeds.stop()
+def _firmware_follower(
+    hass: HomeAssistant, entry: ChargerConfigEntry, coordinator: ChargerCoordinator
+) -> Callable[[], None]:
+    """Keep the device's firmware versions and the firmware repair issue in step.
+
+    A charger updated or rebooted into other firmware announces a new config; the listener
+    compares the two versions only, so the pushes in between cost nothing.
+    """
+    seen = (coordinator.data.config.firmware_version, coordinator.data.config.controller_firmware)
+
+    @callback
+    def follow() -> None:
+        nonlocal seen
+        config = coordinator.data.config
+        current = (config.firmware_version, config.controller_firmware)
+        if current == seen:
+            return
+        seen = current
+        registry = dr.async_get(hass)
+        device = registry.async_get_device_by_identifier(
+            (DOMAIN, coordinator.data.serial), entry.entry_id
+        )
+        if device is not None:
+            registry.async_update_device(
+                device.id,
+                sw_version=str(config.firmware_version),
+                hw_version=config.controller_firmware or device.hw_version,
+            )
+        _check_firmware(hass, entry, coordinator)
+
+    return follow
 
 
 def _check_firmware(
@@ -54,7 +89,7 @@ def _check_firmware(
 ) -> None:
     """Raise a repair issue when the firmware is too old for pause/resume and current control."""
     version = coordinator.data.config.firmware_version
-    issue_id = f"charger_firmware_too_old_{entry.entry_id}"
+    issue_id = _firmware_issue_id(entry)
     if version.known and not version.at_least(MINIMUM_FIRMWARE):
         ir.async_create_issue(
             hass,
@@ -74,14 +109,23 @@ def _check_firmware(
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
+def _firmware_issue_id(entry: ChargerConfigEntry) -> str:
+    return f"charger_firmware_too_old_{entry.entry_id}"
+
+
 async def async_remove_charger_device(
-    hass: HomeAssistant, entry: ConfigEntry[ChargerRuntimeData], device: DeviceEntry
+    hass: HomeAssistant, entry: ChargerConfigEntry, device: DeviceEntry
 ) -> bool:
     """Only a device that is no longer this entry's charger may be deleted."""
     return (DOMAIN, entry.unique_id or "") not in device.identifiers
 
 
-CHARGER_FAMILY = Family(
+async def async_remove_charger_entry(hass: HomeAssistant, entry: ChargerConfigEntry) -> None:
+    """Drop the firmware repair issue of a charger the user removed."""
+    ir.async_delete_issue(hass, DOMAIN, _firmware_issue_id(entry))
+
+
+CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
     key=FAMILY_CHARGER,
     platforms={
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
@@ -92,9 +136,9 @@ CHARGER_FAMILY = Family(
         Platform.SENSOR: sensor.async_setup_entry,
         Platform.SWITCH: switch.async_setup_entry,
     },
-    async_setup_entry=async_setup_charger_entry,
-    async_unload_entry=async_unload_charger_entry,
-    async_get_diagnostics=async_get_charger_diagnostics,
-    async_remove_device=async_remove_charger_device,
-    async_register_services=async_register_charger_services,
+    setup_entry=async_setup_charger_entry,
+    get_diagnostics=async_get_charger_diagnostics,
+    remove_device=async_remove_charger_device,
+    remove_entry=async_remove_charger_entry,
+    register_services=async_register_charger_services,
 )

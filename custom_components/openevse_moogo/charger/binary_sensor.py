@@ -15,8 +15,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.openevse.models import EvseState
-
+from ..clients.openevse.models import EvseState
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry

@@ -12,8 +12,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.openevse import OpenEVSE
-
+from ..clients.openevse import OpenEVSE
 from .const import REQUEST_TIMEOUT
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported

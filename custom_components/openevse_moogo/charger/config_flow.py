@@ -12,7 +12,6 @@ from typing import Any, Final
 import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_ZEROCONF,
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -38,7 +37,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     ChargerConfig,
     OpenEVSEAuthenticationError,
     OpenEVSECommandError,
@@ -47,8 +46,7 @@ from custom_components.openevse_moogo.clients.openevse import (
     OpenEVSENotFoundError,
     OpenEVSERateLimitError,
 )
-from custom_components.openevse_moogo.const import CONF_FAMILY, FAMILY_CHARGER, LOGGER
-
+from ..const import CONF_FAMILY, FAMILY_CHARGER, LOGGER
 from .connection import ChargerSettings, async_probe
 from .const import (
     CONF_GRID_SENSOR,
@@ -61,6 +59,7 @@ from .const import (
     CONF_VEHICLE_SOC_SENSOR,
     CONF_VOLTAGE_SENSOR,
 )
+from .runtime import ChargerConfigEntry
 
 BASE: Final = "base"
 DEFAULT_HTTP_PORT: Final = 80
@@ -290,7 +289,7 @@ class ChargerConfigFlow(ConfigFlow):
         )
 
     async def _async_test_same_charger(
-        self, entry: ConfigEntry[Any], settings: ChargerSettings, errors: dict[str, str]
+        self, entry: ChargerConfigEntry, settings: ChargerSettings, errors: dict[str, str]
     ) -> ConfigFlowResult | None:
         """Test the settings; store them when they reach the entry's charger, else fill errors."""
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +17,12 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     ChargerConfig,
     OpenEVSE,
     OpenEVSEInvalidResponseError,
     WebsocketOptions,
 )
-
 from .const import REQUEST_TIMEOUT
 
 # Reconnect quickly after a drop, and never wait more than this between attempts, so states are
@@ -103,8 +101,7 @@ def create_client(hass: HomeAssistant, settings: ChargerSettings) -> OpenEVSE:
 async def async_probe(hass: HomeAssistant, settings: ChargerSettings) -> ChargerConfig:
     """Read the charger's config: proves it is reachable, an OpenEVSE, and the credentials work."""
     client = create_client(hass, settings)
-    async with asyncio.timeout(REQUEST_TIMEOUT):
-        config = await client.get_config(request_timeout=REQUEST_TIMEOUT)
+    config = await client.get_config(request_timeout=REQUEST_TIMEOUT)
     if not config.wifi_serial:
         raise NotOpenEVSEError("the device reports no OpenEVSE serial")
     return config

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
+from ..clients.openevse.models import EvseState
+
 # Options: Home Assistant entities whose values are pushed to the charger.
 CONF_GRID_SENSOR: Final = "grid_power_entity"
 CONF_INVERT_GRID: Final = "invert_grid"
@@ -30,3 +32,28 @@ MINIMUM_FIRMWARE: Final = "4.1.0"
 
 # The id the charger announces over mDNS (TXT "id"), kept to recognise it when rediscovered.
 CONF_MDNS_ID: Final = "mdns_id"
+
+
+# Controller state -> the status sensor's option (translated in en.json).
+STATUS_OPTIONS: Final[dict[EvseState, str]] = {
+    EvseState.STARTING: "starting",
+    EvseState.NOT_CONNECTED: "not_connected",
+    EvseState.CONNECTED: "connected",
+    EvseState.CHARGING: "charging",
+    EvseState.VENT_REQUIRED: "vent_required",
+    EvseState.DIODE_CHECK_FAILED: "diode_check_failed",
+    EvseState.GFCI_FAULT: "gfci_fault",
+    EvseState.NO_EARTH_GROUND: "no_ground",
+    EvseState.STUCK_RELAY: "stuck_relay",
+    EvseState.GFCI_SELF_TEST_FAILED: "gfci_self_test_failed",
+    EvseState.OVER_TEMPERATURE: "over_temperature",
+    EvseState.OVER_CURRENT: "over_current",
+    EvseState.SLEEPING: "sleeping",
+    EvseState.DISABLED: "disabled",
+}
+# The service level the status reports -> the service level sensor's option.
+SERVICE_LEVEL_OPTIONS: Final = {1: "level_1", 2: "level_2"}
+
+# J1772 allows 6 A to 80 A: the bounds of a charge current when the charger reports none.
+J1772_MIN_CURRENT: Final = 6
+J1772_MAX_CURRENT: Final = 80

@@ -4,7 +4,8 @@ The vendored client keeps the charger's state: the websocket merges every pushed
 cache and refetches a resource (config, override, claims, limit) only when the matching
 ``*_version`` counter moved. The coordinator turns each change into a new immutable
 :class:`ChargerData` snapshot; entities write their state only when their own value changed.
-Every call to the charger is bounded by its own deadline.
+Every call to the charger passes its own deadline (``request_timeout``): the shared session's
+timeout is long, and a hung single-threaded ESP32 must never stall Home Assistant.
 """
 
 from __future__ import annotations
@@ -13,24 +14,23 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Final, override
+from typing import TYPE_CHECKING, Final, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     CHANGED_CLAIM_TARGET,
     OpenEVSE,
     OpenEVSEAuthenticationError,
     OpenEVSEError,
     WebsocketState,
 )
-from custom_components.openevse_moogo.clients.openevse.models import ClaimProperties
-from custom_components.openevse_moogo.const import DOMAIN, LOGGER
-from custom_components.openevse_moogo.errors import action_error, update_failed
-
+from ..clients.openevse.models import ClaimProperties
+from ..const import DOMAIN, LOGGER
+from ..errors import action_error, update_failed
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
 from .errors import CHARGER_ERRORS
@@ -97,15 +97,13 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         # the configuration changed, so a healthy charger costs one request per poll.
         push_up = self.client.ws_state is WebsocketState.CONNECTED
         try:
-            await self._bounded(
-                self.client.update(
-                    force_status=True, request_timeout=REQUEST_TIMEOUT, include_config=not push_up
-                )
+            await self.client.update(
+                force_status=True, request_timeout=REQUEST_TIMEOUT, include_config=not push_up
             )
             # At start-up we may already hold a claim (made before a restart); later on only a
             # claim we believe we hold can have changed behind our back.
             if self._own_claim is not None or self.data is None:
-                self._own_claim = await self._bounded(self.client.get_claim())
+                self._own_claim = await self.client.get_claim(request_timeout=REQUEST_TIMEOUT)
         except OpenEVSEAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -117,11 +115,6 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         finally:
             self._polling = False
         return self._snapshot()
-
-    async def _bounded[T](self, call: Awaitable[T]) -> T:
-        """Await a client call under its own deadline (the shared session's is long)."""
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            return await call
 
     # --- push ------------------------------------------------------------------------------
 
@@ -155,7 +148,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
 
     async def _async_reload_own_claim(self) -> None:
         try:
-            self._own_claim = await self._bounded(self.client.get_claim())
+            self._own_claim = await self.client.get_claim(request_timeout=REQUEST_TIMEOUT)
         except (OpenEVSEError, TimeoutError) as err:
             LOGGER.debug("Could not read our claim on %s: %s", self.config_entry.title, err)
             return
@@ -194,13 +187,13 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
 
     # --- commands --------------------------------------------------------------------------
 
-    async def async_command(self, command: Callable[[OpenEVSE], Awaitable[Any]]) -> None:
-        """Run a command under its deadline; failures become translated errors.
+    async def async_command(self, command: Callable[[OpenEVSE], Awaitable[object]]) -> None:
+        """Run a command (it passes REQUEST_TIMEOUT); failures become translated errors.
 
         While the push channel is down nothing would tell us the outcome, so poll after it.
         """
         try:
-            await self._bounded(command(self.client))
+            await command(self.client)
         except OpenEVSEAuthenticationError as err:
             self.config_entry.async_start_reauth(self.hass)
             raise action_error(err, CHARGER_ERRORS) from err
@@ -224,7 +217,9 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         new_state = _pick(state, current.state.value if current and current.state else None)
         new_current = _pick(charge_current, current.charge_current if current else None)
         if new_state is None and new_current is None:
-            await self.async_command(lambda client: client.release_claim())
+            await self.async_command(
+                lambda client: client.release_claim(request_timeout=REQUEST_TIMEOUT)
+            )
             self._own_claim = None
         else:
             await self.async_command(
@@ -245,9 +240,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
     async def async_read_claim_target_state(self) -> str | None:
         """Ask the charger which state its claims resolve to right now."""
         try:
-            target = await self._bounded(
-                self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
-            )
+            target = await self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
         except (OpenEVSEError, TimeoutError) as err:
             raise action_error(err, CHARGER_ERRORS) from err
         state = target.properties.state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from custom_components.openevse_moogo.clients.openevse.models import (
+from ..clients.openevse.models import (
     ChargerConfig,
     ChargerFeatures,
     ChargerStatus,

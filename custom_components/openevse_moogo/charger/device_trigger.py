@@ -16,10 +16,9 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from custom_components.openevse_moogo.const import DOMAIN
-
-from .sensor import STATUS_OPTIONS
-from .session import CHARGER_EVENT, EVENT_TYPES, STATUS_CHANGED
+from ..const import DOMAIN
+from .const import STATUS_OPTIONS
+from .session_events import CHARGER_EVENT, EVENT_TYPES, STATUS_CHANGED
 
 CONF_SUBTYPE: Final = "subtype"
 STATUSES: Final = tuple(STATUS_OPTIONS.values())

@@ -9,9 +9,8 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.entity import OpenEVSEMoogoEntity
-
+from ..const import DOMAIN
+from ..entity import OpenEVSEMoogoEntity
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .runtime import ChargerConfigEntry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from custom_components.openevse_moogo.clients.openevse.exceptions import (
+from ..clients.openevse.exceptions import (
     OpenEVSEAuthenticationError,
     OpenEVSECommandError,
     OpenEVSEConnectionError,
@@ -15,7 +15,7 @@ from custom_components.openevse_moogo.clients.openevse.exceptions import (
     OpenEVSEServerError,
     OpenEVSETimeoutError,
 )
-from custom_components.openevse_moogo.errors import ErrorTable
+from ..errors import ErrorTable
 
 # Ordered: subclasses first (the first match wins).
 CHARGER_ERRORS: Final[ErrorTable] = {

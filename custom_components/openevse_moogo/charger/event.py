@@ -10,11 +10,10 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..const import DOMAIN
 from .entity import ChargerEntity
 from .runtime import ChargerConfigEntry
-from .session import CHARGER_EVENT, EVENT_TYPES
+from .session_events import CHARGER_EVENT, EVENT_TYPES
 
 CHARGING_SESSION = EventEntityDescription(
     key="charging_session",

@@ -49,13 +49,12 @@ from homeassistant.util.unit_conversion import (
     PowerConverter,
 )
 
-from custom_components.openevse_moogo.clients.openevse import (
+from ..clients.openevse import (
     OpenEVSE,
     OpenEVSEError,
     VehicleDataSource,
 )
-from custom_components.openevse_moogo.const import LOGGER
-
+from ..const import LOGGER
 from .const import (
     CONF_GRID_SENSOR,
     CONF_INVERT_GRID,
@@ -278,16 +277,14 @@ class ChargerFeeds:
             self._schedule()
 
     async def _post(self, batch: dict[str, float]) -> None:
-        """Send one batch in one request, under its own deadline."""
+        """Send one batch in one request, under its own deadline (``request_timeout``)."""
         client = self._client
         if self._select_http_source and not batch.keys().isdisjoint(_VEHICLE_KEYS):
             # Without it the firmware ignores the vehicle values (one config write).
             if client.config_data.vehicle_data_source != VehicleDataSource.HTTP:
                 LOGGER.info("Switching the charger's vehicle data source to HTTP")
-                async with asyncio.timeout(REQUEST_TIMEOUT):
-                    await client.set_vehicle_data_source(
-                        VehicleDataSource.HTTP, request_timeout=REQUEST_TIMEOUT
-                    )
+                await client.set_vehicle_data_source(
+                    VehicleDataSource.HTTP, request_timeout=REQUEST_TIMEOUT
+                )
             self._select_http_source = False
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            await client.post_status_feeds(**batch, request_timeout=REQUEST_TIMEOUT)
+        await client.post_status_feeds(**batch, request_timeout=REQUEST_TIMEOUT)

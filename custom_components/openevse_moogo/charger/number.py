@@ -19,13 +19,10 @@ from homeassistant.const import EntityCategory, UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import J1772_MAX_CURRENT, J1772_MIN_CURRENT
 from .data import ChargerData
 from .entity import ChargerEntity
 from .runtime import ChargerConfigEntry
-
-# J1772 allows 6 A to 80 A; used when the charger does not report its hardware limits.
-_J1772_MIN = 6
-_J1772_MAX = 80
 
 CHARGE_CURRENT = NumberEntityDescription(
     key="charge_current",
@@ -60,13 +57,13 @@ class ChargerChargeCurrent(ChargerEntity, NumberEntity):
     @override
     def native_min_value(self) -> float:
         """The hardware minimum."""
-        return float(self.data.config.min_current_hard or _J1772_MIN)
+        return float(self.data.config.min_current_hard or J1772_MIN_CURRENT)
 
     @property
     @override
     def native_max_value(self) -> float:
         """The hardware maximum."""
-        return float(self.data.config.max_current_hard or _J1772_MAX)
+        return float(self.data.config.max_current_hard or J1772_MAX_CURRENT)
 
     @override
     async def async_set_native_value(self, value: float) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-from custom_components.openevse_moogo.clients.openevse import OpenEVSE
+from ..clients.openevse import OpenEVSE
 
 if TYPE_CHECKING:
     from .coordinator import ChargerCoordinator

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, override
+from typing import Final, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -30,30 +30,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.openevse.models import ChargerStatus, EvseState
-
+from ..clients.openevse.models import ChargerStatus
+from .const import SERVICE_LEVEL_OPTIONS, STATUS_OPTIONS
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
-
-# Controller state -> the status sensor's option (translated in en.json).
-STATUS_OPTIONS: Final[dict[EvseState, str]] = {
-    EvseState.STARTING: "starting",
-    EvseState.NOT_CONNECTED: "not_connected",
-    EvseState.CONNECTED: "connected",
-    EvseState.CHARGING: "charging",
-    EvseState.VENT_REQUIRED: "vent_required",
-    EvseState.DIODE_CHECK_FAILED: "diode_check_failed",
-    EvseState.GFCI_FAULT: "gfci_fault",
-    EvseState.NO_EARTH_GROUND: "no_ground",
-    EvseState.STUCK_RELAY: "stuck_relay",
-    EvseState.GFCI_SELF_TEST_FAILED: "gfci_self_test_failed",
-    EvseState.OVER_TEMPERATURE: "over_temperature",
-    EvseState.OVER_CURRENT: "over_current",
-    EvseState.SLEEPING: "sleeping",
-    EvseState.DISABLED: "disabled",
-}
-SERVICE_LEVEL_OPTIONS: Final = {1: "level_1", 2: "level_2"}
 
 
 def charger_status(data: ChargerData) -> str | None:
@@ -96,7 +77,9 @@ def _has_vehicle_data(data: ChargerData) -> bool:
     )(data)
 
 
-def _status_value(getter: Callable[[ChargerStatus], StateType]) -> Callable[[ChargerData], Any]:
+def _status_value(
+    getter: Callable[[ChargerStatus], StateType],
+) -> Callable[[ChargerData], StateType]:
     return lambda data: getter(data.status)
 
 

@@ -10,19 +10,18 @@ from functools import partial
 from typing import Any, Final
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.openevse_moogo.clients.openevse.models import ChargeState, LimitType
-from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_CHARGER
-
-from .const import REQUEST_TIMEOUT
+from ..clients.openevse.models import ChargeState, LimitType
+from ..const import DOMAIN, FAMILY_CHARGER
+from ..family import device_owner
+from .const import J1772_MAX_CURRENT, J1772_MIN_CURRENT, REQUEST_TIMEOUT
 from .coordinator import ChargerCoordinator
-from .runtime import ChargerConfigEntry
+from .runtime import ChargerRuntimeData
 
 SERVICE_SET_CHARGE_LIMIT: Final = "set_charge_limit"
 SERVICE_CLEAR_CHARGE_LIMIT: Final = "clear_charge_limit"
@@ -83,16 +82,14 @@ def _coordinator_for(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinat
     """Return the coordinator of the loaded charger entry owning the targeted device."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
-    if device is None:
+    owner = (
+        None if device is None else device_owner(hass, device, FAMILY_CHARGER, ChargerRuntimeData)
+    )
+    if owner is None:
         raise _validation_error("charger_device_not_found", device_id=device_id)
-    for entry_id in device.config_entries:
-        entry: ChargerConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN or entry.data.get(CONF_FAMILY) != FAMILY_CHARGER:
-            continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _validation_error("charger_not_loaded", name=entry.title)
-        return entry.runtime_data.coordinator
-    raise _validation_error("charger_device_not_found", device_id=device_id)
+    if owner.runtime_data is None:
+        raise _validation_error("charger_not_loaded", name=owner.title)
+    return owner.runtime_data.coordinator
 
 
 def _check_current(coordinator: ChargerCoordinator, field: str, amps: int | None) -> None:
@@ -100,7 +97,8 @@ def _check_current(coordinator: ChargerCoordinator, field: str, amps: int | None
     if amps is None:
         return
     config = coordinator.data.config
-    low, high = config.min_current_hard or 6, config.max_current_hard or 80
+    low = config.min_current_hard or J1772_MIN_CURRENT
+    high = config.max_current_hard or J1772_MAX_CURRENT
     if not low <= amps <= high:
         raise _validation_error(
             "charger_current_out_of_range", field=field, min=str(low), max=str(high)

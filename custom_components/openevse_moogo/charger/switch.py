@@ -19,9 +19,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.openevse.models import ChargeState, DivertMode
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..clients.openevse.models import ChargeState, DivertMode
+from ..const import DOMAIN
 from .const import REQUEST_TIMEOUT
 from .coordinator import ChargerCoordinator
 from .data import ChargerData

@@ -7,36 +7,30 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 
-from custom_components.openevse_moogo.const import FAMILY_PUMP
-from custom_components.openevse_moogo.family import Family
-
-from .binary_sensor import async_setup_pump_binary_sensors
+from ..const import FAMILY_PUMP
+from ..family import Family
+from . import binary_sensor, event, number, select, sensor, switch, update
 from .diagnostics import async_get_pump_diagnostics
-from .event import async_setup_pump_events
-from .number import async_setup_pump_numbers
-from .select import async_setup_pump_selects
-from .sensor import async_setup_pump_sensors
+from .runtime import PumpRuntimeData
 from .services import async_register_pump_services
-from .setup import async_remove_pump_device, async_setup_pump_entry, async_unload_pump_entry
-from .switch import async_setup_pump_switches
-from .update import async_setup_pump_updates
+from .setup import async_remove_pump_device, async_remove_pump_entry, async_setup_pump_entry
 
-PUMP_FAMILY = Family(
+PUMP_FAMILY: Family[PumpRuntimeData] = Family(
     key=FAMILY_PUMP,
     platforms={
-        Platform.BINARY_SENSOR: async_setup_pump_binary_sensors,
-        Platform.EVENT: async_setup_pump_events,
-        Platform.NUMBER: async_setup_pump_numbers,
-        Platform.SELECT: async_setup_pump_selects,
-        Platform.SENSOR: async_setup_pump_sensors,
-        Platform.SWITCH: async_setup_pump_switches,
-        Platform.UPDATE: async_setup_pump_updates,
+        Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
+        Platform.EVENT: event.async_setup_entry,
+        Platform.NUMBER: number.async_setup_entry,
+        Platform.SELECT: select.async_setup_entry,
+        Platform.SENSOR: sensor.async_setup_entry,
+        Platform.SWITCH: switch.async_setup_entry,
+        Platform.UPDATE: update.async_setup_entry,
     },
-    async_setup_entry=async_setup_pump_entry,
-    async_unload_entry=async_unload_pump_entry,
-    async_get_diagnostics=async_get_pump_diagnostics,
-    async_remove_device=async_remove_pump_device,
-    async_register_services=async_register_pump_services,
+    setup_entry=async_setup_pump_entry,
+    get_diagnostics=async_get_pump_diagnostics,
+    remove_device=async_remove_pump_device,
+    remove_entry=async_remove_pump_entry,
+    register_services=async_register_pump_services,
 )
 
 __all__ = ["PUMP_FAMILY"]

@@ -12,13 +12,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_URL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from custom_components.openevse_moogo.clients.moogo import LoginGuard, MoogoAuthToken, MoogoClient
-
+from ..clients.moogo import LoginGuard, MoogoAuthToken, MoogoClient
 from .const import (
     CLOUD_URL,
     CONF_TOKEN,
@@ -26,6 +24,7 @@ from .const import (
     CONF_USER_ID,
     DATA_LOGIN_GUARDS,
 )
+from .runtime import PumpConfigEntry
 
 
 def token_data(auth: MoogoAuthToken) -> dict[str, Any]:
@@ -63,7 +62,7 @@ def login_client(hass: HomeAssistant, data: Mapping[str, Any]) -> MoogoClient:
     )
 
 
-def entry_client(hass: HomeAssistant, entry: ConfigEntry[Any]) -> MoogoClient:
+def entry_client(hass: HomeAssistant, entry: PumpConfigEntry) -> MoogoClient:
     """Build the client of a set-up entry: the stored login restored, new ones persisted."""
 
     @callback

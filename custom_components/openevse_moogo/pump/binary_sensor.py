@@ -14,8 +14,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import LiquidLevel
-
+from ..clients.moogo import LiquidLevel
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
@@ -66,7 +65,7 @@ class PumpBinarySensor(PumpEntity, BinarySensorEntity):
         return self.entity_description.value_fn(self.pump)
 
 
-async def async_setup_pump_binary_sensors(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

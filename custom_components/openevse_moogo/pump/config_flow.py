@@ -22,14 +22,13 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from custom_components.openevse_moogo.clients.moogo import (
+from ..clients.moogo import (
     MoogoAuthenticationError,
     MoogoAuthToken,
     MoogoError,
     MoogoLoginLimitError,
 )
-from custom_components.openevse_moogo.const import CONF_FAMILY, FAMILY_PUMP, LOGGER
-
+from ..const import CONF_FAMILY, FAMILY_PUMP, LOGGER
 from .account import forget_login_guard, login_client, token_data
 from .const import (
     CLOUD_URL,

@@ -7,7 +7,7 @@ from typing import Final
 
 from homeassistant.util.hass_dict import HassKey
 
-from custom_components.openevse_moogo.clients.moogo import DEFAULT_BASE_URL, LoginGuard
+from ..clients.moogo import DEFAULT_BASE_URL, LoginGuard
 
 # Keys of a Moogo account entry's data (besides CONF_FAMILY, CONF_EMAIL, CONF_PASSWORD, CONF_URL).
 CONF_TOKEN: Final = "token"  # noqa: S105 - a key name, not a secret
@@ -21,6 +21,9 @@ MIN_POLL_INTERVAL: Final = 30
 MAX_POLL_INTERVAL: Final = 900
 
 CLOUD_URL: Final = DEFAULT_BASE_URL
+
+# The cloud accepts 1 s to one hour for a spray (the same bounds as a schedule's length).
+MAX_SPRAY_SECONDS: Final = 3600
 
 # While a pump sprays, read its status often enough to show the end of the spray promptly, and
 # exactly when the cloud says the spray ends (plus a little slack for the cloud to notice).

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
@@ -25,7 +25,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from custom_components.openevse_moogo.clients.moogo import (
+from ..clients.moogo import (
     CommandState,
     MoogoAuthenticationError,
     MoogoClient,
@@ -36,9 +36,8 @@ from custom_components.openevse_moogo.clients.moogo import (
     MoogoLoginLimitError,
     MoogoRateLimitError,
 )
-from custom_components.openevse_moogo.const import DOMAIN, LOGGER
-from custom_components.openevse_moogo.errors import action_error, update_failed
-
+from ..const import DOMAIN, LOGGER
+from ..errors import action_error, update_failed
 from .cadence import StatusCadence, status_wait
 from .const import (
     CALL_DEADLINE,
@@ -60,7 +59,7 @@ from .const import (
     SCHEDULES_INTERVAL,
 )
 from .data import AccountData, PumpData
-from .errors import MOOGO_ERRORS
+from .errors import PUMP_ERRORS
 
 if TYPE_CHECKING:
     from .runtime import PumpConfigEntry
@@ -90,7 +89,12 @@ def login_cap_resets_at(hit_at: datetime) -> datetime:
     return midnight + LOGIN_CAP_RESET_SLACK
 
 
-class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
+def login_cap_issue_id(entry_id: str) -> str:
+    """Return the repair issue shown while the cloud refuses the account's logins for the day."""
+    return f"{ISSUE_LOGIN_CAP}_{entry_id}"
+
+
+class PumpCoordinator(DataUpdateCoordinator[AccountData]):
     """Polls one Moogo account and carries out commands on its pumps."""
 
     config_entry: PumpConfigEntry
@@ -172,13 +176,13 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
             ) from err
         except MoogoLoginLimitError as err:
             self._note_failure(err)
-            raise update_failed(err, MOOGO_ERRORS, retry_after=self._login_limit_wait(err)) from err
+            raise update_failed(err, PUMP_ERRORS, retry_after=self._login_limit_wait(err)) from err
         except MoogoRateLimitError as err:
             self._note_failure(err)
-            raise update_failed(err, MOOGO_ERRORS, retry_after=err.retry_after) from err
+            raise update_failed(err, PUMP_ERRORS, retry_after=err.retry_after) from err
         except (MoogoError, TimeoutError) as err:
             self._note_failure(err)
-            raise update_failed(err, MOOGO_ERRORS) from err
+            raise update_failed(err, PUMP_ERRORS) from err
         finally:
             self.stats.last_poll_duration = round(time.monotonic() - started, 3)
             self.update_interval = self.next_interval(now=started)
@@ -316,7 +320,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
     @property
     def login_cap_issue_id(self) -> str:
         """The repair issue shown while the cloud refuses logins for the day."""
-        return f"{ISSUE_LOGIN_CAP}_{self.config_entry.entry_id}"
+        return login_cap_issue_id(self.config_entry.entry_id)
 
     def _login_limit_wait(self, err: MoogoLoginLimitError) -> float | None:
         """Seconds to wait before the next try; raises the repair issue for the daily cap."""
@@ -394,7 +398,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
         self,
         device_id: str,
         part: str,
-        change: Callable[[], Awaitable[Any]],
+        change: Callable[[], Awaitable[object]],
     ) -> None:
         """Make a change on the cloud, then show its result by re-reading the changed part.
 
@@ -407,7 +411,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
                 await change()
             await self.async_refresh_part(device_id, part)
         except (MoogoError, TimeoutError) as err:
-            raise action_error(err, MOOGO_ERRORS) from err
+            raise action_error(err, PUMP_ERRORS) from err
 
     # -------------------------------------------------------------------------- spraying
 
@@ -433,7 +437,7 @@ class MoogoCoordinator(DataUpdateCoordinator[AccountData]):
             self._pending_spray.pop(device_id, None)
             self.async_update_listeners()
             if isinstance(err, MoogoError | TimeoutError):
-                raise action_error(err, MOOGO_ERRORS) from err
+                raise action_error(err, PUMP_ERRORS) from err
             raise
         # Publish the pump's confirmed status before dropping the wish, so nothing bounces.
         self._pending_spray.pop(device_id, None)

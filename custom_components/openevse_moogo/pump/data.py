@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from custom_components.openevse_moogo.clients.moogo import (
+from ..clients.moogo import (
     MoogoDevice,
     MoogoDeviceConfig,
     MoogoDeviceStatus,

@@ -9,11 +9,10 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.const import DOMAIN
-from custom_components.openevse_moogo.entity import OpenEVSEMoogoEntity
-
+from ..const import DOMAIN
+from ..entity import OpenEVSEMoogoEntity
 from .const import MANUFACTURER, MODEL
-from .coordinator import MoogoCoordinator
+from .coordinator import PumpCoordinator
 from .data import PumpData
 from .runtime import PumpConfigEntry
 
@@ -36,11 +35,11 @@ def pump_device_info(pump: PumpData) -> DeviceInfo:
     )
 
 
-class PumpEntity(OpenEVSEMoogoEntity[MoogoCoordinator]):
+class PumpEntity(OpenEVSEMoogoEntity[PumpCoordinator]):
     """An entity of one pump of the account."""
 
     def __init__(
-        self, coordinator: MoogoCoordinator, description: EntityDescription, pump_id: str
+        self, coordinator: PumpCoordinator, description: EntityDescription, pump_id: str
     ) -> None:
         """Bind the entity to the pump ``pump_id``."""
         super().__init__(
@@ -50,11 +49,18 @@ class PumpEntity(OpenEVSEMoogoEntity[MoogoCoordinator]):
             device_info=pump_device_info(coordinator.data.pumps[pump_id]),
         )
         self.pump_id = pump_id
+        self._last_pump = coordinator.data.pumps[pump_id]
 
     @property
     def pump(self) -> PumpData:
-        """The pump's current snapshot."""
-        return self.coordinator.data.pumps[self.pump_id]
+        """The pump's current snapshot; its last one once it left the account.
+
+        Home Assistant still asks an unavailable entity for its capabilities (a select's
+        options, say), and an entity of a removed pump lives until the platform drops it.
+        """
+        if (pump := self.coordinator.data.pumps.get(self.pump_id)) is not None:
+            self._last_pump = pump
+        return self._last_pump
 
     @property
     def available(self) -> bool:
@@ -66,7 +72,7 @@ def async_add_pump_entities[DescriptionT: PumpEntityDescription](
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Iterable[DescriptionT],
-    create: Callable[[MoogoCoordinator, DescriptionT, str], Entity],
+    create: Callable[[PumpCoordinator, DescriptionT, str], Entity],
 ) -> None:
     """Add the entities of every pump now, and of pumps that join the account later."""
     coordinator = entry.runtime_data.coordinator

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.openevse_moogo.clients.moogo import (
+from ..clients.moogo import (
     MoogoApiError,
     MoogoAuthenticationError,
     MoogoConnectionError,
@@ -16,10 +16,10 @@ from custom_components.openevse_moogo.clients.moogo import (
     MoogoTooColdError,
     MoogoValidationError,
 )
-from custom_components.openevse_moogo.errors import ErrorTable
+from ..errors import ErrorTable
 
 # Ordered: subclasses before their bases. Keys live under "exceptions" in translations/en.json.
-MOOGO_ERRORS: ErrorTable = {
+PUMP_ERRORS: ErrorTable = {
     MoogoTimeoutError: "moogo_timeout",
     MoogoConnectionError: "moogo_cannot_connect",
     MoogoAuthenticationError: "moogo_auth_failed",

@@ -9,7 +9,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import MoogoCoordinator
+from .coordinator import PumpCoordinator
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
 
@@ -33,7 +33,7 @@ class PumpSprayEvent(PumpEntity, EventEntity):
     """Fires "started" and "finished" as the pump's spraying state changes, by hand or schedule."""
 
     def __init__(
-        self, coordinator: MoogoCoordinator, description: PumpEventEntityDescription, pump_id: str
+        self, coordinator: PumpCoordinator, description: PumpEventEntityDescription, pump_id: str
     ) -> None:
         """Remember whether the pump sprays now, so only changes fire events."""
         super().__init__(coordinator, description, pump_id)
@@ -61,7 +61,7 @@ class PumpSprayEvent(PumpEntity, EventEntity):
         super()._handle_coordinator_update()
 
 
-async def async_setup_pump_events(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -14,15 +14,11 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
-
-from .const import REQUEST_TIMEOUT
+from ..clients.moogo import MoogoConfigUpdate
+from .const import MAX_SPRAY_SECONDS, REQUEST_TIMEOUT
 from .coordinator import PART_CONFIG
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
-
-# The cloud accepts 1 s to one hour for a spray (the same bounds as a schedule's length).
-MAX_SPRAY_SECONDS = 3600
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +62,7 @@ class PumpSprayDuration(PumpEntity, NumberEntity):
         )
 
 
-async def async_setup_pump_numbers(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

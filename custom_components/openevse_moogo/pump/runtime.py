@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
-from custom_components.openevse_moogo.clients.moogo import MoogoClient
-
-from .coordinator import MoogoCoordinator
+from ..clients.moogo import MoogoClient
+from .coordinator import PumpCoordinator
 
 
 @dataclass
@@ -16,7 +15,7 @@ class PumpRuntimeData:
     """The account's client and the coordinator polling its pumps."""
 
     client: MoogoClient
-    coordinator: MoogoCoordinator
+    coordinator: PumpCoordinator
 
 
 type PumpConfigEntry = ConfigEntry[PumpRuntimeData]

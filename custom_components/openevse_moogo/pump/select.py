@@ -10,9 +10,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from custom_components.openevse_moogo.clients.moogo import MoogoConfigUpdate
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..clients.moogo import MoogoConfigUpdate
+from ..const import DOMAIN
 from .const import REQUEST_TIMEOUT
 from .coordinator import PART_CONFIG
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
@@ -72,7 +71,7 @@ class PumpConcentrateSelect(PumpEntity, SelectEntity):
         )
 
 
-async def async_setup_pump_selects(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -100,7 +100,7 @@ class PumpSensor(PumpEntity, SensorEntity):
         return self.entity_description.value_fn(self.pump)
 
 
-async def async_setup_pump_sensors(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -13,19 +13,19 @@ from datetime import time
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID, WEEKDAYS
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.openevse_moogo.clients.moogo import EVERY_DAY, MoogoSchedule, ScheduleSpec
-from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_PUMP
-
-from .const import REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, MoogoCoordinator
+from ..clients.moogo import EVERY_DAY, MoogoSchedule, ScheduleSpec
+from ..const import DOMAIN, FAMILY_PUMP
+from ..family import device_owner
+from .const import MAX_SPRAY_SECONDS, REQUEST_TIMEOUT
+from .coordinator import PART_SCHEDULES, PumpCoordinator
 from .data import PumpData
+from .runtime import PumpRuntimeData
 
 SERVICE_SPRAY = "spray"
 SERVICE_STOP_SPRAY = "stop_spray"
@@ -43,16 +43,15 @@ ATTR_TIME = "time"
 ATTR_DAYS = "days"
 ATTR_ENABLED = "enabled"
 
-MAX_SECONDS = 3600  # the cloud's bound for a spray and a schedule's length
 MAX_SCHEDULES = 20  # the vendor app's limit per pump
 
 # Home Assistant names weekdays mon..sun; the cloud numbers them 0 = Sunday .. 6 = Saturday.
 _WIRE_DAY = {day: (index + 1) % 7 for index, day in enumerate(WEEKDAYS)}
 
-_SECONDS = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SECONDS))
+_SECONDS = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SPRAY_SECONDS))
 _DAYS = vol.All(cv.ensure_list, [vol.In(WEEKDAYS)])
-_DEVICE: dict[Any, Any] = {vol.Required(ATTR_DEVICE_ID): cv.string}
-_SCHEDULE: dict[Any, Any] = {**_DEVICE, vol.Required(ATTR_SCHEDULE): cv.time}
+_DEVICE: dict[vol.Marker, object] = {vol.Required(ATTR_DEVICE_ID): cv.string}
+_SCHEDULE: dict[vol.Marker, object] = {**_DEVICE, vol.Required(ATTR_SCHEDULE): cv.time}
 
 SPRAY_SCHEMA = vol.Schema({**_DEVICE, vol.Optional(ATTR_DURATION): _SECONDS})
 DEVICE_SCHEMA = vol.Schema(_DEVICE)
@@ -83,23 +82,21 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _target(call: ServiceCall) -> tuple[MoogoCoordinator, PumpData]:
+def _target(call: ServiceCall) -> tuple[PumpCoordinator, PumpData]:
     """Return the coordinator and snapshot of the targeted pump, or raise a translated error."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(call.hass).async_get(device_id)
-    if device is None:
+    owner = (
+        None if device is None else device_owner(call.hass, device, FAMILY_PUMP, PumpRuntimeData)
+    )
+    if device is None or owner is None:
         raise _invalid("moogo_device_not_found", device_id=device_id)
-    pump_ids = [identifier for domain, identifier in device.identifiers if domain == DOMAIN]
-    for entry_id in device.config_entries:
-        entry = call.hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN or entry.data[CONF_FAMILY] != FAMILY_PUMP:
-            continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("moogo_entry_not_loaded", account=entry.title)
-        coordinator: MoogoCoordinator = entry.runtime_data.coordinator
-        for pump_id in pump_ids:
-            if pump_id in coordinator.data.pumps:
-                return coordinator, coordinator.data.pumps[pump_id]
+    if owner.runtime_data is None:
+        raise _invalid("moogo_entry_not_loaded", account=owner.title)
+    coordinator = owner.runtime_data.coordinator
+    for domain, pump_id in device.identifiers:
+        if domain == DOMAIN and pump_id in coordinator.data.pumps:
+            return coordinator, coordinator.data.pumps[pump_id]
     raise _invalid("moogo_device_not_found", device_id=device_id)
 
 
@@ -115,7 +112,7 @@ def _wire_days(days: list[str] | None, default: frozenset[int]) -> frozenset[int
 
 
 async def _change_schedules(
-    coordinator: MoogoCoordinator, pump: PumpData, change: Callable[[], Awaitable[Any]]
+    coordinator: PumpCoordinator, pump: PumpData, change: Callable[[], Awaitable[object]]
 ) -> None:
     await coordinator.async_change(pump.device_id, PART_SCHEDULES, change)
 
@@ -206,8 +203,8 @@ async def _update_schedule(call: ServiceCall) -> None:
 
 
 def _schedule_action(
-    action: Callable[[MoogoCoordinator], Callable[..., Awaitable[None]]],
-) -> Callable[[ServiceCall], Coroutine[Any, Any, None]]:
+    action: Callable[[PumpCoordinator], Callable[..., Awaitable[None]]],
+) -> Callable[[ServiceCall], Coroutine[object, object, None]]:
     """Build an action on one schedule picked by its time: remove, enable or disable it."""
 
     async def handler(call: ServiceCall) -> None:

@@ -6,29 +6,32 @@ from functools import partial
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 
-from custom_components.openevse_moogo.const import DOMAIN
-
-from .account import entry_client
-from .coordinator import MoogoCoordinator
+from ..const import DOMAIN
+from .account import entry_client, forget_login_guard
+from .coordinator import PumpCoordinator, login_cap_issue_id
 from .runtime import PumpConfigEntry, PumpRuntimeData
 
 
-async def async_setup_pump_entry(hass: HomeAssistant, entry: PumpConfigEntry) -> None:
+async def async_setup_pump_entry(hass: HomeAssistant, entry: PumpConfigEntry) -> PumpRuntimeData:
     """Restore the stored login (no new login), read every pump once, keep devices in step."""
     client = entry_client(hass, entry)
-    coordinator = MoogoCoordinator(hass, entry, client)
+    # Releases the client (Home Assistant's shared session stays open), also when set-up fails.
+    entry.async_on_unload(client.close)
+    coordinator = PumpCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = PumpRuntimeData(client=client, coordinator=coordinator)
     entry.async_on_unload(coordinator.async_shutdown_timers)
     sync = partial(_sync_devices, hass, entry, coordinator)
     sync()
     entry.async_on_unload(coordinator.async_add_listener(sync))
+    return PumpRuntimeData(client=client, coordinator=coordinator)
 
 
-async def async_unload_pump_entry(hass: HomeAssistant, entry: PumpConfigEntry) -> None:
-    """Release the client (Home Assistant's shared session stays open)."""
-    await entry.runtime_data.client.close()
+async def async_remove_pump_entry(hass: HomeAssistant, entry: PumpConfigEntry) -> None:
+    """Forget a removed account's login budget and its login-cap repair issue."""
+    forget_login_guard(hass, entry.entry_id)
+    ir.async_delete_issue(hass, DOMAIN, login_cap_issue_id(entry.entry_id))
 
 
 def _pump_ids(device: dr.DeviceEntry) -> set[str]:
@@ -37,7 +40,7 @@ def _pump_ids(device: dr.DeviceEntry) -> set[str]:
 
 @callback
 def _sync_devices(
-    hass: HomeAssistant, entry: PumpConfigEntry, coordinator: MoogoCoordinator
+    hass: HomeAssistant, entry: PumpConfigEntry, coordinator: PumpCoordinator
 ) -> None:
     """Drop devices of pumps that left the account; follow renames and firmware updates."""
     registry = dr.async_get(hass)
@@ -45,7 +48,7 @@ def _sync_devices(
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         pump = next((pumps[pump_id] for pump_id in _pump_ids(device) if pump_id in pumps), None)
         if pump is None:
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            registry.async_remove_device(device.id)
         elif (device.name, device.sw_version) != (pump.name, pump.firmware_version):
             registry.async_update_device(
                 device.id, name=pump.name, sw_version=pump.firmware_version

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, MoogoCoordinator
+from .coordinator import PART_SCHEDULES, PumpCoordinator
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .runtime import PumpConfigEntry
@@ -21,15 +21,15 @@ from .runtime import PumpConfigEntry
 class PumpSwitchEntityDescription(SwitchEntityDescription, PumpEntityDescription):
     """Describes a pump switch."""
 
-    value_fn: Callable[[MoogoCoordinator, PumpData], bool | None]
-    set_fn: Callable[[MoogoCoordinator, str, bool], Awaitable[Any]]
+    value_fn: Callable[[PumpCoordinator, PumpData], bool | None]
+    set_fn: Callable[[PumpCoordinator, str, bool], Awaitable[object]]
 
 
-async def _spray(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+async def _spray(coordinator: PumpCoordinator, pump_id: str, on: bool) -> None:
     await coordinator.async_spray(pump_id, start=on)
 
 
-async def _schedules(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> None:
+async def _schedules(coordinator: PumpCoordinator, pump_id: str, on: bool) -> None:
     client = coordinator.client
     await coordinator.async_change(
         pump_id,
@@ -38,7 +38,7 @@ async def _schedules(coordinator: MoogoCoordinator, pump_id: str, on: bool) -> N
     )
 
 
-def _spraying(coordinator: MoogoCoordinator, pump: PumpData) -> bool:
+def _spraying(coordinator: PumpCoordinator, pump: PumpData) -> bool:
     pending = coordinator.pending_spray(pump.device_id)
     return pump.running if pending is None else pending
 
@@ -78,7 +78,7 @@ class PumpSwitch(PumpEntity, SwitchEntity):
         await self.entity_description.set_fn(self.coordinator, self.pump_id, False)
 
 
-async def async_setup_pump_switches(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

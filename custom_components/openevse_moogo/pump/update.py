@@ -73,7 +73,7 @@ class PumpFirmwareUpdate(PumpEntity, UpdateEntity):
         )
 
 
-async def async_setup_pump_updates(
+async def async_setup_entry(
     hass: HomeAssistant,
     entry: PumpConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

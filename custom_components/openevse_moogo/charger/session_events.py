@@ -12,9 +12,8 @@ from typing import Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.openevse_moogo.clients.openevse.models import EvseState
-from custom_components.openevse_moogo.const import DOMAIN
-
+from ..clients.openevse.models import EvseState
+from ..const import DOMAIN
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .sensor import charger_status
@@ -58,7 +57,7 @@ def session_events(old: ChargerData, new: ChargerData) -> list[str]:
     return events
 
 
-class SessionTracker:
+class ChargingSessionEvents:
     """Compares each new snapshot with the previous one and fires what happened."""
 
     def __init__(self, hass: HomeAssistant, coordinator: ChargerCoordinator) -> None:

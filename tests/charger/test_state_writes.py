@@ -1,0 +1,54 @@
+"""A charger entity writes its state when anything it shows moved, attributes included."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, UnitOfLength
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.simulators.openevse import ChargerSimulator
+
+from .conftest import state_of, wait_for
+
+CURRENT = "number.openevse_7c40_charge_current"
+RANGE = "sensor.openevse_7c40_vehicle_range"
+
+
+async def test_number_bounds_alone_are_written(
+    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    """A new hardware minimum moves only the number's `min`: the state is still rewritten."""
+    before = hass.states.get(CURRENT)
+    assert before is not None
+    assert before.attributes["min"] != 10
+    # The hardware limits are read-only over HTTP (a controller swap changes them): set the
+    # simulator's value, and announce a config change as the firmware does.
+    charger.config["min_current_hard"] = 10
+    await charger.update_status(config_version=charger.status["config_version"] + 1)
+    await wait_for(lambda: hass.states.get(CURRENT).attributes["min"] == 10)  # type: ignore[union-attr]
+    assert state_of(hass, CURRENT) == before.state
+
+
+async def test_sensor_unit_alone_is_written(
+    hass: HomeAssistant, charger: ChargerSimulator, entry: MockConfigEntry
+) -> None:
+    """The range keeps its number when the charger's unit setting moves; the unit follows."""
+    await charger.update_config(vehicle_data_src=3)
+    await charger.update_status(battery_range=250)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    state = hass.states.get(RANGE)
+    assert state is not None
+    assert float(state.state) == 250
+    assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == UnitOfLength.KILOMETERS
+    await charger.update_config(mqtt_vehicle_range_miles=True)
+    await wait_for(
+        lambda: (
+            hass.states.get(RANGE).attributes[ATTR_UNIT_OF_MEASUREMENT]  # type: ignore[union-attr]
+            == UnitOfLength.MILES
+        )
+    )
+    assert state_of(hass, RANGE) == state.state
+    assert await hass.config_entries.async_unload(entry.entry_id)
