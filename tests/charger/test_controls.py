@@ -128,6 +128,22 @@ async def test_divert_and_shaper_switches(
     await wait_for(lambda: state_of(hass, shaper) == "off")
 
 
+async def test_eco_divert_pauses_charging_until_the_switch_claims_it(
+    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    # A real charger in eco mode with no surplus sleeps: divert holds a priority-10 disabled
+    # claim (divert.cpp), so the Charging switch shows off without anyone turning it off.
+    await charger.start_charging()
+    await wait_for(lambda: state_of(hass, CHARGING) == "on")
+    await call(hass, "switch", SERVICE_TURN_ON, "switch.openevse_7c40_solar_divert_eco")
+    await wait_for(lambda: state_of(hass, CHARGING) == "off")
+    assert charger.status["state"] == 254
+    # Turning Charging on is a priority-500 active claim: it outranks divert's pause.
+    await call(hass, "switch", SERVICE_TURN_ON, CHARGING)
+    await wait_for(lambda: state_of(hass, CHARGING) == "on")
+    assert charger.status["state"] == 3
+
+
 async def test_restart_buttons(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:

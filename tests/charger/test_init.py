@@ -12,6 +12,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openevse_moogo import async_remove_config_entry_device
+from custom_components.openevse_moogo.charger import connection
+from custom_components.openevse_moogo.clients.openevse import WebsocketOptions
 from custom_components.openevse_moogo.const import DOMAIN
 from tests.simulators.openevse import ChargerSimulator
 
@@ -116,13 +118,24 @@ async def test_unreachable_charger_goes_unavailable_and_comes_back(
     )
 )
 async def test_reboot_resyncs(
-    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A rebooting charger's websocket just goes silent (no close frame): the keepalive is what
+    # notices it, so shrink it to keep the test short.
+    fast = WebsocketOptions(keepalive_interval=0.3, pong_timeout=0.3, reconnect_delay=0.1)
+    monkeypatch.setattr(connection, "WEBSOCKET_OPTIONS", fast)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     await wait_for(lambda: charger.ws_connections == 1)
+    handshakes = charger.ws_handshakes
     await charger.reboot(downtime=0.1)
-    await wait_for(lambda: charger.ws_connections == 1, within=5)
+    await wait_for(lambda: charger.ws_handshakes > handshakes, within=5)
     await charger.plug_in()
     await wait_for(lambda: state_of(hass, STATUS) == "connected")
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.expected_errors(

@@ -1,1 +1,1 @@
-"""Peer clients driven against our simulators: standing guards of the simulators' fidelity."""
+"""Peer guards: other people's clients driven against our simulators (see scripts/peers)."""

@@ -148,7 +148,10 @@ async def test_single_reads(simulator: ChargerSimulator, charger: OpenEVSE) -> N
     assert await charger.get_claims() == []
     assert await charger.get_claim() is None
     target = await charger.get_claim_target()
-    assert target.properties.charge_current == simulator.config["max_current_soft"]
+    # With no claim the target holds only the default state (evse_man.cpp serializeTarget).
+    assert target.properties.state is ChargeState.ACTIVE
+    assert target.properties.charge_current is None
+    assert dict(target.owners) == {}
     schedule = await charger.get_schedule()
     assert [event.event_id for event in schedule] == [1, 2]
     assert schedule[0].state is ChargeState.ACTIVE

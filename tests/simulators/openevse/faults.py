@@ -35,6 +35,11 @@ class ChargerFaults:
     """The charger reports ``state`` 42, a code outside the firmware's state table."""
     false_temperatures: bool = False
     """Every temperature (``temp``, ``temp_max``, ``temp1``..``temp4``) is reported as ``false``."""
+    ota_fails: bool = False
+    """A firmware update is rejected at its final check: ``{"ota":"failed"}``, no reboot."""
+    ota_silent: bool = False
+    """``POST /update {"url"}`` answers "started" and then nothing happens (the download never
+    starts), as when the charger cannot reach the URL."""
 
     def clear(self) -> None:
         """Switch every fault off."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs
 
-from aiohttp import BasicAuth, hdrs, web
+from aiohttp import BasicAuth, BodyPartReader, hdrs, web
 
 from .claims import (
     CLIENT_MANUAL,
@@ -26,9 +27,17 @@ if TYPE_CHECKING:
 
 Handler = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
 
-_CACHE_CONTROL: Final = "no-cache, private, no-store, must-revalidate, max-age=0"
+_CACHE_CONTROL: Final = (
+    "no-cache, private, no-store, must-revalidate, max-stale=0, post-check=0, pre-check=0"
+)
 _WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _LIMIT_TYPES: Final = ("time", "energy", "soc", "range")
+_UPDATE_FORM: Final = (
+    "<html><form method='POST' action='/update' enctype='multipart/form-data'>"
+    "<input type='file' name='firmware'> "
+    "<input type='submit' value='Update'>"
+    "</form></html>"
+)
 _HTML_ERROR: Final = (
     "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>"
     "<body><h1>Internal Server Error</h1><p>The gateway could not answer.</p></body></html>"
@@ -36,6 +45,52 @@ _HTML_ERROR: Final = (
 # RAPI commands release builds let through /r; everything else is blocked.
 _RAPI_ALLOWED_PREFIXES: Final = ("$G", "$F0", "$FB")
 _RAPI_CONTROLLER_PROTOCOL: Final = "5.0.1"
+# The browser form the firmware wraps non-JSON replies in (web_server.cpp handleRapi).
+_RAPI_PAGE: Final = (
+    "<html><font size='20'><font color=006666>Open</font><b>EVSE</b></font><p>"
+    "<b>Open Source Hardware</b><p>RAPI Command Sent<p>Common Commands:<p>"
+    "Set Current - $SC XX<p>Set Service Level - $SL 1 - $SL 2 - $SL A<p>"
+    "Get Real-time Current - $GG<p>Get Temperatures - $GP<p>"
+    "<p>"
+    "<form method='get' action='r'><label><b><i>RAPI Command:</b></i></label>"
+    "<input id='rapi' name='rapi' length=32><p><input type='submit'></form>"
+)
+_RAPI_PAGE_END: Final = (
+    "<script type='text/javascript'>document.getElementById('rapi').focus();</script>"
+    "<p></html>\r\n\r\n"
+)
+
+
+def _arduino_string(value: Any) -> str:
+    """ArduinoJson's ``as<String>()``: strings as they are, null as "null", others as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _json_error(text: str, err: ValueError) -> str:
+    """ArduinoJson's DeserializationError names: empty input or not JSON."""
+    return "EmptyInput" if not text.strip() else "InvalidInput"
+
+
+async def _read_upload(request: web.Request) -> bytes:
+    """The first file part of a multipart upload (the firmware takes any field name)."""
+    reader = await request.multipart()
+    async for part in reader:
+        if isinstance(part, BodyPartReader):
+            return bytes(await part.read())
+    return b""
+
+
+def _to_int(text: str) -> int:
+    """Arduino's ``String.toInt()``: leading whitespace, a sign and digits, else 0."""
+    digits = text.lstrip(" \t\n\r\f\v")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.removeprefix("-").removeprefix("+") if digits[:1] in "+-" else digits
+    end = 0
+    while end < len(digits) and digits[end].isdigit() and digits[end].isascii():
+        end += 1
+    return sign * int(digits[:end]) if end else 0
 
 
 def _is_number(value: Any) -> bool:
@@ -46,36 +101,68 @@ class _BadRequestError(Exception):
     """The request body is not what the endpoint needs."""
 
 
+@dataclass(frozen=True)
+class _Route:
+    """One registered endpoint: a Mongoose URI pattern and its handler."""
+
+    pattern: str
+    handler: Handler
+    public: bool = False
+    """Served without HTTP auth (the handler checks what it needs itself)."""
+
+    @property
+    def prefix(self) -> str:
+        return self.pattern.removesuffix("$")
+
+    def matches(self, path: str) -> bool:
+        folded, prefix = path.lower(), self.prefix.lower()
+        if self.pattern.endswith("$"):
+            return folded == prefix
+        return folded.startswith(prefix)
+
+
 class HttpApi:
     """Answers every HTTP request of one simulated gateway."""
 
     def __init__(self, simulator: ChargerSimulator) -> None:
         """Bind the API to the device it serves."""
         self._sim = simulator
-        # Served without HTTP auth by the 5.1 firmware (/ws only checks it with ws_auth).
-        self._unauthenticated: dict[str, Handler] = {
-            "/emoncms/describe": self._describe,
-            "/ws": self._websocket,
-        }
-        self._exact: dict[str, Handler] = {
-            "/status": self._status,
-            "/config": self._config,
-            "/override": self._override,
-            "/restart": self._restart,
-            "/r": self._rapi,
-            "/rapi": self._rapi,
-            "/divertmode": self._divertmode,
-            "/shaper": self._shaper,
-            "/time": self._time,
-            "/": self._home,
-        }
-        # Registered without an end anchor in the firmware: prefix matches ("/limits" -> /limit).
-        self._prefixed: list[tuple[str, Handler]] = [
-            ("/claims", self._claims),
-            ("/schedule", self._schedule),
+        self._routes = self._register(simulator.profile)
+
+    def _register(self, profile: str) -> list[_Route]:
+        """The routes the firmware registers (web_server.cpp web_server_setup) per profile.
+
+        A pattern ending in "$" must match the whole path; the others match any path they
+        begin, and the longest match wins (Mongoose 6). Matching ignores case.
+        """
+        routes = [
+            _Route("/status$", self._status),
+            _Route("/config$", self._config),
+            _Route("/settime$", self._settime),
+            _Route("/restart$", self._restart if profile != "v4" else self._restart_v4),
+            _Route("/rapi$", self._rapi),
+            _Route("/r$", self._rapi),
+            _Route("/divertmode$", self._divertmode),
+            _Route("/shaper$", self._shaper),
+            _Route("/emoncms/describe$", self._describe, public=True),
+            _Route("/rfid/add$", self._rfid_add),
+            _Route("/schedule/plan$", self._schedule_plan),
+            _Route("/schedule", self._schedule),
+            _Route("/claims/target$", self._claims_target),
+            _Route("/claims", self._claims),
+            _Route("/override$", self._override),
+            _Route("/logs", self._logs),
+            _Route("/update$", self._update),
+            _Route("/ws$", self._websocket, public=True),
         ]
-        if "limit" in simulator.status:
-            self._prefixed.append(("/limit", self._limit))
+        if profile != "v4":
+            # Added in 4.2 / 5.0 (absent from 4.1.7's web_server_setup).
+            routes += [
+                _Route("/limit", self._limit),
+                _Route("/emeter", self._emeter),
+                _Route("/time", self._time),
+            ]
+        return routes
 
     # ------------------------------------------------------------------ entry point
 
@@ -84,18 +171,36 @@ class HttpApi:
         self._sim.requests.append((request.method, request.path))
         if (faulty := await self._injected_fault()) is not None:
             return faulty
-        path = request.path
-        if public := self._unauthenticated.get(path):
-            return await public(request, "")
-        if not self._authorized(request):
+        route, rest = self._route(request.path)
+        if route is None:
+            return await self._not_found(request)
+        if not route.public and not self._authorized(request):
             return self._challenge()
-        handler, rest = self._route(path)
-        if handler is None:
-            return web.Response(status=404)
         try:
-            return await handler(request, rest)
+            return await route.handler(request, rest)
         except _BadRequestError as err:
             return self._json({"msg": str(err)}, status=400)
+
+    def _route(self, path: str) -> tuple[_Route | None, str]:
+        best: _Route | None = None
+        for route in self._routes:
+            if route.matches(path) and (best is None or len(route.prefix) > len(best.prefix)):
+                best = route
+        if best is None:
+            return None, ""
+        return best, path[len(best.prefix) :]
+
+    async def _not_found(self, request: web.Request) -> web.StreamResponse:
+        """No route: the static UI files, else a bare 404; both behind the auth check first
+        (web_server_static.cpp web_static_handle)."""
+        if not self._authorized(request):
+            return self._challenge()
+        if request.path.lower() in ("/", "/index.html"):
+            return await self._home(request, "")
+        # ArduinoMongoose's send(404): the reason phrase as text/plain, then close.
+        response = web.Response(status=404, text="Not Found", content_type="text/plain")
+        response.force_close()
+        return response
 
     async def _injected_fault(self) -> web.Response | None:
         faults = self._sim.faults
@@ -108,14 +213,6 @@ class HttpApi:
             return self._fault_response(faults.http_status)
         return None
 
-    def _route(self, path: str) -> tuple[Handler | None, str]:
-        if handler := self._exact.get(path):
-            return handler, ""
-        for prefix, handler in self._prefixed:
-            if path.startswith(prefix):
-                return handler, path[len(prefix) :]
-        return None, ""
-
     # ------------------------------------------------------------------ responses
 
     def _json(self, payload: Any, status: int = 200) -> web.Response:
@@ -126,6 +223,15 @@ class HttpApi:
             status=status,
             text=body,
             content_type="application/json",
+            headers={hdrs.CACHE_CONTROL: _CACHE_CONTROL},
+        )
+
+    def _text(self, text: str, status: int = 200, content_type: str = "text/plain") -> web.Response:
+        """A reply as requestPreProcess makes it: the given type and the no-cache header."""
+        return web.Response(
+            status=status,
+            text=text,
+            content_type=content_type,
             headers={hdrs.CACHE_CONTROL: _CACHE_CONTROL},
         )
 
@@ -213,7 +319,8 @@ class HttpApi:
         changes, echo = self._status_feed(body)
         applied = sim.apply(changes)
         if "solar" in body or "grid_ie" in body:
-            await sim.publish(applied)
+            # The divert module sends the event (web_server.cpp handleStatusPost).
+            await sim.publish(applied | sim.divert_feed())
         else:
             # Without divert data the firmware re-broadcasts the posted document as an event.
             await sim.broadcast(sim.wire(echo | applied))
@@ -230,7 +337,7 @@ class HttpApi:
         # Solar wins when both divert feeds are sent.
         for key in ("solar", "grid_ie"):
             if _is_number(body.get(key)):
-                changes |= {key: int(body[key]), "divert_update": 0}
+                changes[key] = int(body[key])
                 break
         if _is_number(body.get("shaper_live_pwr")):
             changes |= {"shaper_live_pwr": int(body["shaper_live_pwr"]), "shaper_updated": True}
@@ -284,12 +391,12 @@ class HttpApi:
 
         async def post() -> web.Response:
             body = await self._json_body(request, "Failed to parse JSON")
-            try:
-                properties, auto_release = parse_claim_properties(body)
-            except ClaimError as err:
-                raise _BadRequestError("Failed to parse JSON") from err
+            properties, auto_release = parse_claim_properties(body, default_auto_release=True)
             claim = Claim(PRIORITY_MANUAL, properties, auto_release)
-            await sim.publish(sim.set_claim(CLIENT_MANUAL, claim))
+            try:
+                await sim.publish(sim.set_claim(CLIENT_MANUAL, claim))
+            except ClaimError:
+                return self._msg("Failed to claim manual override", status=500)
             return self._msg("Created", status=201)
 
         async def toggle() -> web.Response:
@@ -312,21 +419,23 @@ class HttpApi:
         handlers = {"GET": get, "POST": post, "PATCH": toggle, "DELETE": delete}
         return await self._by_method(request, handlers)
 
+    async def _claims_target(self, request: web.Request, _: str) -> web.StreamResponse:
+        # Any method reads the target (web_server_claims.cpp handleEvseClaimsTarget).
+        properties, sources = self._sim.resolved_claims()
+        return self._json({"properties": properties, "claims": sources})
+
     async def _claims(self, request: web.Request, rest: str) -> web.StreamResponse:
-        sim = self._sim
-        if rest in ("", "/"):
+        # The client id is what follows "/claims/", read like Arduino's String.toInt(): a
+        # non-number is client 0, which means the whole list (web_server_claims.cpp).
+        client = _to_int(rest[1:]) if len(rest) > 1 else 0
+        if client == 0:
+            sim = self._sim
 
             async def listing() -> web.Response:
                 return self._json(sim.claims.listing())
 
             return await self._by_method(request, {"GET": listing})
-        if rest == "/target":
-            properties, sources = sim.resolved_claims()
-            return self._json({"properties": properties, "claims": sources})
-        client_text = rest.removeprefix("/")
-        if not client_text.isdecimal():
-            return self._msg("Not found", status=404)
-        return await self._claim(request, int(client_text))
+        return await self._claim(request, client)
 
     async def _claim(self, request: web.Request, client: int) -> web.Response:
         sim = self._sim
@@ -339,8 +448,8 @@ class HttpApi:
 
         async def post() -> web.Response:
             body = await self._json_body(request, "Could not parse JSON")
+            properties, auto_release = parse_claim_properties(body, default_auto_release=False)
             try:
-                properties, auto_release = parse_claim_properties(body)
                 changes = sim.set_claim(client, Claim(PRIORITY_API, properties, auto_release))
             except ClaimError as err:
                 raise _BadRequestError("Could not make claim") from err
@@ -356,45 +465,37 @@ class HttpApi:
 
         return await self._by_method(request, {"GET": get, "POST": post, "DELETE": delete})
 
-    async def _schedule(self, request: web.Request, rest: str) -> web.StreamResponse:
+    async def _schedule_plan(self, request: web.Request, _: str) -> web.StreamResponse:
         sim = self._sim
-        if rest in ("", "/"):
+        return self._json(_schedule_plan(sim.schedule, sim.clock_fields()))
 
-            async def get() -> web.Response:
-                return self._json(sim.schedule)
-
-            async def post() -> web.Response:
-                body = await self._json_body(request, "Could not parse JSON")
-                events = body if isinstance(body, list) else [body]
-                sim.schedule = [_schedule_event(event) for event in events]
-                await sim.publish(sim.bump_schedule())
-                return self._msg("done")
-
-            return await self._by_method(request, {"GET": get, "POST": post})
-        if rest == "/plan":
-            return self._json(_schedule_plan(sim.schedule, sim.clock_fields()))
-        event_text = rest.removeprefix("/")
-        if not event_text.isdecimal():
-            return self._msg("Not found", status=404)
-        return await self._schedule_event(request, int(event_text))
-
-    async def _schedule_event(self, request: web.Request, event_id: int) -> web.Response:
+    async def _schedule(self, request: web.Request, rest: str) -> web.StreamResponse:
+        # The event id is what follows "/schedule/" (toInt: not a number is 0, the whole list).
+        event_id = _to_int(rest[1:]) if len(rest) > 1 else 0
         sim = self._sim
         current = next((event for event in sim.schedule if event["id"] == event_id), None)
 
         async def get() -> web.Response:
+            if event_id == 0:
+                return self._json(sim.schedule)
             return self._json(current) if current else self._msg("Not found", status=404)
 
         async def post() -> web.Response:
             body = await self._json_body(request, "Could not parse JSON")
-            if not isinstance(body, dict):
+            if event_id == 0 and isinstance(body, list):
+                events = [event for event in body if isinstance(event, dict)]
+            elif isinstance(body, dict):
+                events = [body]
+            else:
                 raise _BadRequestError("Could not parse JSON")
-            event = _schedule_event(body | {"id": event_id})
-            sim.schedule = [other for other in sim.schedule if other["id"] != event_id] + [event]
+            for event in events:
+                self._upsert_event(event, event_id)
             await sim.publish(sim.bump_schedule())
             return self._msg("done")
 
         async def delete() -> web.Response:
+            if event_id == 0:
+                return self._method_not_allowed()
             if current is None:
                 return self._msg("Not found", status=404)
             sim.schedule.remove(current)
@@ -402,6 +503,18 @@ class HttpApi:
             return self._msg("done")
 
         return await self._by_method(request, {"GET": get, "POST": post, "DELETE": delete})
+
+    def _upsert_event(self, body: dict[str, Any], event_id: int) -> None:
+        """Add or replace one timer event by id; others are kept (scheduler.cpp)."""
+        sim = self._sim
+        if event_id == 0:
+            event_id = body["id"] if _is_number(body.get("id")) else 0
+        elif "id" in body and body["id"] != event_id:
+            raise _BadRequestError("Could not parse JSON")
+        if event_id == 0:
+            event_id = max((event["id"] for event in sim.schedule), default=0) + 1
+        event = _schedule_event(body | {"id": int(event_id)})
+        sim.schedule = [other for other in sim.schedule if other["id"] != event["id"]] + [event]
 
     async def _limit(self, request: web.Request, _: str) -> web.StreamResponse:
         sim = self._sim
@@ -434,7 +547,7 @@ class HttpApi:
         mode = (await self._params(request)).get("divertmode", "")
         if mode in ("1", "2"):
             await self._sim.publish(self._sim.set_divertmode(int(mode)))
-        return web.Response(text="Divert Mode changed")
+        return self._text("Divert Mode changed")
 
     async def _shaper(self, request: web.Request, _: str) -> web.StreamResponse:
         params = await self._params(request)
@@ -445,65 +558,201 @@ class HttpApi:
             if not enabled:
                 changes |= sim.apply({"shaper_cur": 0})
             await sim.publish(changes)
-        return web.Response(text="Current Shaper state changed")
+        return self._text("Current Shaper state changed")
 
-    async def _restart(self, request: web.Request, _: str) -> web.StreamResponse:
+    async def _restart(self, request: web.Request, _: str) -> web.StreamResponse:  # noqa: PLR0911 - one reply per firmware branch
+        # 5.x: every reply is text/plain, the JSON ones included (web_server.cpp handleRestart).
         sim = self._sim
         if request.method == hdrs.METH_GET:
             sim.schedule_reboot(sim.restart_downtime)
-            return web.Response(text="1")
-        body = await self._json_body(request, "Couldn't parse json")
+            return self._text("1")
+        if request.method != hdrs.METH_POST:
+            return self._text('{"msg":"Method not allowed"}', status=405)
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            return self._text('{"msg":"Couldn\'t parse json"}', status=400)
         if not isinstance(body, dict) or "device" not in body:
-            raise _BadRequestError("wrong payload")
+            return self._text('{"msg":"wrong payload"}', status=400)
         if body["device"] == "gateway":
             sim.schedule_reboot(sim.restart_downtime)
-            return self._msg("restart gateway")
+            return self._text('{"msg":"restart gateway"}')
         if body["device"] == "evse":
             sim.restart_controller()
-            return self._msg("restart evse")
-        return self._msg("unknown device", status=404)
+            return self._text('{"msg":"restart evse"}')
+        return self._text('{"msg":"unknown device"}', status=404)
+
+    async def _restart_v4(self, request: web.Request, _: str) -> web.StreamResponse:
+        # 4.1.7: any method, any body: text "1" and the gateway reboots (web_server.cpp).
+        sim = self._sim
+        sim.schedule_reboot(sim.restart_downtime)
+        return self._text("1")
 
     async def _time(self, request: web.Request, _: str) -> web.StreamResponse:
+        if request.method == hdrs.METH_GET:
+            return self._json(self._sim.time_fields())
+        if request.method == hdrs.METH_POST:
+            return await self._set_time(request, default_type="application/json")
+        if request.method == hdrs.METH_OPTIONS:
+            return self._text("", content_type="application/json")
+        return self._text("", status=405, content_type="application/json")
+
+    async def _settime(self, request: web.Request, _: str) -> web.StreamResponse:
+        # /settime: any method, handled like POST /time but answered as text by default.
+        return await self._set_time(request, default_type="text/plain")
+
+    async def _set_time(self, request: web.Request, *, default_type: str) -> web.Response:
+        """Set the clock and time settings (web_server_time.cpp handleTimePost).
+
+        A form body reads ``tz`` (default ``UTC0``), ``ntp`` and ``time``; a JSON body reads
+        ``sntp_enabled``, ``time`` and ``time_zone`` (a missing one becomes the text "null", as
+        ArduinoJson's ``as<String>()`` makes it). The settings are stored first; with SNTP off
+        the time must be ``YYYY-MM-DDTHH:MM:SSZ``. Any other content type sets nothing usable.
+        """
+        sim = self._sim
+        content_type = request.content_type.lower()
+        text_reply = content_type != "application/json"
+        reply_type = default_type
+        if content_type == "application/x-www-form-urlencoded":
+            reply_type = "text/plain"
+            params = await self._params(request)
+            zone = params.get("tz") or "UTC0"
+            sntp = params.get("ntp") in ("", "1", "true") if "ntp" in params else False
+            clock = params.get("time", "")
+        elif content_type == "application/json":
+            reply_type = "application/json"
+            try:
+                body = json.loads(await request.text())
+            except ValueError:
+                return self._text('{"msg":"Could not parse JSON"}', 400, reply_type)
+            body = body if isinstance(body, dict) else {}
+            sntp = bool(body.get("sntp_enabled", False))
+            clock = _arduino_string(body.get("time"))
+            zone = _arduino_string(body.get("time_zone"))
+        else:
+            sntp, clock, zone = False, "", ""
+        await sim.publish(sim.apply_config({"sntp_enabled": sntp, "time_zone": zone}))
+        if not sntp:
+            try:
+                when = datetime.strptime(clock, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            except ValueError:
+                error = "could not parse time" if text_reply else '{"msg":"Could not parse time"}'
+                return self._text(error, 400, reply_type)
+            await sim.publish(sim.set_clock(when))
+        return self._text("set" if text_reply else '{"msg":"done"}', 200, reply_type)
+
+    async def _rfid_add(self, request: web.Request, _: str) -> web.StreamResponse:
+        # Any method: the reader waits for a badge (web_server.cpp handleAddRFID).
+        response = self._msg("Waiting for badge")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        await self._sim.publish(self._sim.wait_for_badge())
+        return response
+
+    async def _logs(self, request: web.Request, rest: str) -> web.StreamResponse:
+        # "/logs" + anything: a block index read by toInt (web_server_events.cpp).
         if request.method != hdrs.METH_GET:
             return self._method_not_allowed()
-        return self._json(self._sim.clock_fields())
+        log = self._sim.event_log
+        if len(rest) == 0:
+            return self._json({"min": log.min_index, "max": log.max_index})
+        block = _to_int(rest[1:]) if rest.startswith("/") else _to_int(rest)
+        if not log.min_index <= block <= log.max_index:
+            return self._msg("Block out of range", status=404)
+        return self._json(log.block(block))
+
+    async def _emeter(self, request: web.Request, _: str) -> web.StreamResponse:
+        if request.method != hdrs.METH_DELETE:
+            return self._method_not_allowed()
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            return self._msg("reset Failed", status=500)
+        if not isinstance(body, dict) or not {"hard", "import"} <= body.keys():
+            return self._msg("Reset Failed", status=500)
+        await self._sim.publish(self._sim.reset_energy_meter(hard=bool(body["hard"])))
+        return self._msg("Reset done")
+
+    async def _update(self, request: web.Request, _: str) -> web.StreamResponse:  # noqa: PLR0911 - one reply per firmware branch
+        sim = self._sim
+        if request.method == hdrs.METH_GET:
+            return self._text(_UPDATE_FORM, content_type="text/html")
+        if request.method != hdrs.METH_POST:
+            # Other methods get no answer from the firmware; the connection just closes.
+            response = web.Response(status=200, text="")
+            response.force_close()
+            return response
+        if request.content_type.startswith("multipart/"):
+            if sim.ota_running:
+                return self._text("Error: Upgrade in progress", status=500)
+            image = await _read_upload(request)
+            error = await sim.flash_upload(image)
+            if error:
+                return self._text(f"Error: {error}", status=500)
+            return self._text("OK")
+        text = await request.text()
+        try:
+            body = json.loads(text)
+        except ValueError as err:
+            # The firmware's own reply here lacks the closing brace.
+            return self._text(f'{{"msg":"{_json_error(text, err)}"', 400, "application/json")
+        url = _arduino_string(body.get("url") if isinstance(body, dict) else None)
+        sim.flash_from_url(url)
+        return self._msg("started")
 
     async def _rapi(self, request: web.Request, _: str) -> web.StreamResponse:
         params = await self._params(request)
-        command = params.get("rapi", "").strip()
+        command = params.get("rapi", "")
         as_json = params.get("json") == "1"
         sim = self._sim
+        page = "" if as_json else _RAPI_PAGE
+        if "rapi" not in params:
+            # No command: JSON callers get an empty body, the browser form just the page.
+            return self._rapi_response(page, as_json=as_json, status=200)
         sim.apply({"comm_sent": sim.status.get("comm_sent", 0) + 1})
         reply = self._rapi_reply(command)
         if reply is None:
-            error, status = "RAPI_RESPONSE_BLOCKED", 400
-        elif reply == "$NK":
-            error, status = "RAPI_RESPONSE_NK", 500
-        else:
-            sim.apply({"comm_success": sim.status.get("comm_success", 0) + 1})
-            error, status = "", 200
+            # Blocked before it reaches the controller (web_server.cpp handleRapi).
+            error = "RAPI_RESPONSE_BLOCKED"
+            if as_json:
+                return self._json({"cmd": command, "error": error}, status=400)
+            text = f"{page}{command}<p><strong>Error:</strong>{error}"
+            return self._rapi_response(text, as_json=False, status=400)
+        # The controller answered, $OK or $NK: both take the success path with code 200.
+        sim.apply({"comm_success": sim.status.get("comm_success", 0) + 1})
         if as_json:
-            payload = {"cmd": command, "error": error} if error else {"cmd": command, "ret": reply}
-            return self._json(payload, status=status)
-        shown = error or reply
-        page = f"<html><body><p>{command}</p><p>&gt;{shown}</p></body></html>"
-        return web.Response(status=status, text=page, content_type="text/html")
+            return self._json({"cmd": command, "ret": reply})
+        return self._rapi_response(f"{page}{command}<p>&gt;{reply}", as_json=False, status=200)
+
+    def _rapi_response(self, text: str, *, as_json: bool, status: int) -> web.Response:
+        if as_json:
+            return web.Response(status=status, text=text, content_type="application/json")
+        return web.Response(status=status, text=text + _RAPI_PAGE_END, content_type="text/html")
 
     def _rapi_reply(self, command: str) -> str | None:
-        """Answer the RAPI commands a release build lets through; None when blocked."""
-        if not command.startswith(_RAPI_ALLOWED_PREFIXES):
+        """Answer a RAPI command as the controller would; None when the gateway blocks it."""
+        sim = self._sim
+        if sim.profile == "v4":
+            # 4.1.7 blocks only $ST (evse_man.cpp isRapiCommandBlocked).
+            if command.startswith("$ST"):
+                return None
+        elif not command.startswith(_RAPI_ALLOWED_PREFIXES):
             return None
-        status, config = self._sim.status, self._sim.config
+        status, config = sim.status, sim.config
         name = command.split(" ", 1)[0]
+        if name == "$FR":
+            sim.restart_controller()
+            return "$OK"
         replies = {
             "$GV": f"$OK {config.get('firmware', '')} {_RAPI_CONTROLLER_PROTOCOL}",
             "$GE": f"$OK {status.get('pilot', 0)} {status.get('flags', 0):04x}",
             "$GG": f"$OK {int(status.get('amp', 0))} {int(status.get('voltage', 0) * 1000)}",
             "$GC": f"$OK {config['min_current_hard']} {config['max_current_hard']}",
             "$GP": f"$OK {status.get('temp', 0)} -2560 -2560",
+            "$GS": f"$OK {status.get('state', 0):02x} {status.get('session_elapsed', 0)}",
             "$F0": "$OK",
             "$FB": "$OK",
         }
+        # Commands the simulated controller does not model answer as an unknown one does.
         return replies.get(name, "$NK")
 
 
@@ -511,8 +760,10 @@ def _schedule_event(event: Any) -> dict[str, Any]:
     """Validate one timer event: {id, state, time "HH:MM[:SS]", days [weekday names]}."""
     if not isinstance(event, dict):
         raise _BadRequestError("Could not parse JSON")
+    if not {"state", "time", "days"} <= event.keys():
+        raise _BadRequestError("Could not parse JSON")
     try:
-        days = list(event.get("days", []))
+        days = list(event["days"])
         clock = str(event["time"])
         parsed = datetime.strptime(clock, "%H:%M:%S" if clock.count(":") == 2 else "%H:%M")  # noqa: DTZ007
         normalised = {
@@ -523,8 +774,10 @@ def _schedule_event(event: Any) -> dict[str, Any]:
         }
     except (KeyError, TypeError, ValueError) as err:
         raise _BadRequestError("Could not parse JSON") from err
-    if normalised["state"] not in ("active", "disabled") or not set(days) <= set(_WEEKDAYS):
+    if normalised["state"] not in ("active", "disabled"):
         raise _BadRequestError("Could not parse JSON")
+    # Day names the firmware does not know are skipped; the week keeps its order.
+    normalised["days"] = [day for day in _WEEKDAYS if day in days]
     return normalised
 
 

@@ -16,8 +16,11 @@ FIRMWARE_VERSIONS: Final = {
     "dev": "master_a5938d0c",  # CI builds: <branch>_<8 hex of the commit>
 }
 
-# Keys the 4.x firmware does not send yet (added in 4.2.0 / 5.0.0).
+# Keys the 4.x firmware does not send yet (added in 4.2.0 / 5.0.0); 4.1.7's status builder
+# (web_server.cpp buildStatus, input.cpp) has no session_elapsed and no total_switches either.
 _NOT_IN_V4: Final = (
+    "session_elapsed",
+    "total_switches",
     "power",
     "limit",
     "limit_version",

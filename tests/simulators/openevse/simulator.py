@@ -7,13 +7,24 @@ import json
 import random
 import time
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiohttp import WSMsgType, web
 
-from .claims import CLIENT_LIMIT, CLIENT_MANUAL, PRIORITY_LIMIT, Claim, ClaimsEngine
+from .claims import (
+    CLIENT_DIVERT,
+    CLIENT_LIMIT,
+    CLIENT_MANUAL,
+    PRIORITY_DEFAULT,
+    PRIORITY_DIVERT,
+    PRIORITY_LIMIT,
+    Claim,
+    ClaimsEngine,
+)
+from .event_log import INFORMATION, WARNING, EventLog
 from .faults import TEMPERATURE_KEYS, UNKNOWN_STATE_CODE, ChargerFaults
 from .http_api import HttpApi
 from .profiles import (
@@ -51,15 +62,28 @@ _FAULT_COUNTERS: Final = {6: "gfcicount", 9: "gfcicount", 7: "nogndcount", 8: "s
 
 _ENERGY_TOTALS: Final = ("total_day", "total_week", "total_month", "total_year")
 
-# Version counters and what moves them; all start at 1 after a boot.
-VERSION_KEYS: Final = (
-    "config_version",
-    "claims_version",
-    "override_version",
-    "schedule_version",
-    "schedule_plan_version",
-    "limit_version",
-)
+# Version counters as a boot leaves them (see _reset_after_boot).
+BOOT_VERSIONS: Final = {
+    "config_version": 1,
+    "claims_version": 0,
+    "override_version": 0,
+    "schedule_version": 1,
+    "schedule_plan_version": 1,
+    "limit_version": 0,
+}
+VERSION_KEYS: Final = tuple(BOOT_VERSIONS)
+
+# Divert (divert.h): modes, feed types, hysteresis in A.
+DIVERT_NORMAL: Final = 1
+DIVERT_ECO: Final = 2
+DIVERT_TYPE_SOLAR: Final = 0
+DIVERT_TYPE_GRID: Final = 1
+DIVERT_HYSTERESIS: Final = 0.5
+
+# Firmware updates: an ESP32 app image starts with this byte; Update library error codes.
+ESP_IMAGE_MAGIC: Final = b"\xe9"
+OTA_ERROR_MAGIC_BYTE: Final = 8
+OTA_ERROR_ACTIVATE: Final = 9
 
 _POLL: Final = 0.02  # how often waits for a fault switch re-check it
 
@@ -77,7 +101,7 @@ class ChargerSimulator:
     kWh). Change the device through the async methods so websocket clients receive deltas.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0915 - the device's whole state, set in one place
         self,
         *,
         profile: str = "v5",
@@ -87,6 +111,8 @@ class ChargerSimulator:
         tick: float = 1.0,
         ws_auth: bool = False,
         restart_downtime: float = 0.5,
+        restart_delay: float = 1.0,
+        ws_ping_interval: float = 5.0,
     ) -> None:
         """Create a charger that is idle, waiting for a car.
 
@@ -96,6 +122,10 @@ class ChargerSimulator:
         tick: seconds between charging deltas (and other periodic work).
         ws_auth: require Basic auth on the websocket handshake too (newer firmware).
         restart_downtime: seconds the gateway is unreachable after POST/GET /restart.
+        restart_delay: seconds between a restart request (or a flashed update) and the reboot;
+            the firmware waits one second (main.cpp restart_system).
+        ws_ping_interval: an open websocket idle this long gets a protocol PING from the
+            server (Mongoose 6 pings every idle websocket after 5 s).
         """
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}, expected one of {PROFILES}")
@@ -104,6 +134,21 @@ class ChargerSimulator:
         self.tick = tick
         self.ws_auth = ws_auth
         self.restart_downtime = restart_downtime
+        self.restart_delay = restart_delay
+        self.ws_ping_interval = ws_ping_interval
+        self.event_log = EventLog()
+        """Every EVSE state change, as ``/logs`` serves it (kept across reboots, like flash)."""
+        self.ota_running = False
+        self.ws_pings_sent = 0
+        """Protocol PINGs the server sent to idle websockets."""
+        self.reboots = 0
+        """Gateway reboots so far (restart requests, flashed updates, ``reboot()``)."""
+        self.ws_pings_received = 0
+        """Protocol PINGs clients sent (each answered with a PONG unless half-open)."""
+        self._clock_offset = 0.0
+        self._old_runners: list[web.AppRunner] = []
+        self._frozen: set[web.WebSocketResponse] = set()
+        self._last_io: dict[web.WebSocketResponse, float] = {}
         self.faults = ChargerFaults()
         self.host = "127.0.0.1"
         self.port = 0
@@ -139,7 +184,8 @@ class ChargerSimulator:
         self._stopping = False
         self._pushed_fault_view: dict[str, Any] = {}
         self._api = HttpApi(self)
-        self._apply(self._derived_state())
+        # A new simulator is a charger that has just booted.
+        self._reset_after_boot()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -173,6 +219,10 @@ class ChargerSimulator:
             with suppress(asyncio.CancelledError):
                 await task
         await self._go_offline()
+        self._abort_websockets()
+        runners, self._old_runners = self._old_runners, []
+        for runner in runners:
+            await runner.cleanup()
 
     async def __aenter__(self) -> ChargerSimulator:
         """Start on a free loopback port."""
@@ -226,6 +276,7 @@ class ChargerSimulator:
         self._session_ended = False
         self._session_seconds = 0.0
         session = {"session_elapsed": 0, "elapsed": 0, "session_energy": 0, "wattsec": 0}
+        session = {key: value for key, value in session.items() if key in self.status}
         await self._publish(self._apply(session) | self._apply(self._derived_state()))
 
     async def unplug(self) -> None:
@@ -276,20 +327,52 @@ class ChargerSimulator:
         await asyncio.sleep(0)
 
     async def reboot(self, downtime: float = 0.0) -> None:
-        """Reboot the gateway: connections reset, counters reset, unreachable for ``downtime``."""
-        await self._go_offline()
+        """Reboot the gateway: unreachable for ``downtime``, then back with state reset.
+
+        Websockets just go silent, as when the chip resets: no close frame, no data, no pong.
+        Whatever a client sends on such a socket is answered with a reset once the gateway is
+        back (it no longer knows the connection). HTTP connections are closed.
+        """
+        self._online = False
+        self.reboots += 1
+        self._frozen |= set(self._sockets)
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            self._old_runners.append(runner)
+            await self._close_http(runner)
         self._reset_after_boot()
         if downtime > 0:
             await asyncio.sleep(downtime)
-        if not self._stopping:
-            await self._serve()
+        if self._stopping:
+            return
+        await self._serve()
+
+    async def _close_http(self, runner: web.AppRunner) -> None:
+        """Stop listening and drop HTTP connections; the frozen websockets stay open."""
+        frozen = {self._sockets.get(ws) for ws in self._frozen}
+        for site in list(runner.sites):
+            await site.stop()
+        server = runner.server
+        if server is None:
+            return
+        for handler in list(server.connections):
+            transport = handler.transport
+            if transport is not None and transport not in frozen:
+                handler.force_close()
+                transport.close()
+
+    def _reset_socket(self, ws: web.WebSocketResponse) -> None:
+        transport = self._sockets.get(ws)
+        if transport is not None:
+            transport.abort()
+        self._forget(ws)
 
     def schedule_reboot(self, downtime: float) -> None:
         """Reboot shortly, after the current request has been answered (used by /restart)."""
         self._spawn(self._reboot_soon(downtime))
 
     async def _reboot_soon(self, downtime: float) -> None:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(self.restart_delay)
         await self.reboot(downtime)
 
     def restart_controller(self) -> None:
@@ -339,14 +422,119 @@ class ChargerSimulator:
             return None
         return username, self.secrets.get("www_password", "")
 
-    def clock_fields(self) -> dict[str, Any]:
-        """Return the time-dependent status fields as of now."""
+    def time_fields(self) -> dict[str, Any]:
+        """Return GET /time: time, local_time, offset, uptime (time_man.cpp serialise)."""
+        zone = self._zone()
+        now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
+        local = now.astimezone(zone)
+        return {
+            "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "local_time": local.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "offset": local.strftime("%z"),
+            "uptime": int(time.monotonic() - self._boot),
+        }
+
+    def _zone(self) -> Any:
         zone_name = str(self.config.get("time_zone", "")).split("|", 1)[0]
         try:
-            zone: Any = ZoneInfo(zone_name)
+            return ZoneInfo(zone_name)
         except ValueError, OSError, KeyError:
-            zone = UTC
-        now = datetime.now(UTC)
+            return UTC
+
+    def set_clock(self, when: datetime) -> dict[str, Any]:
+        """Set the gateway's clock (POST /time with SNTP off); return the pushed time fields."""
+        self._clock_offset = (when - datetime.now(UTC)).total_seconds()
+        return self.time_fields()
+
+    def wait_for_badge(self) -> dict[str, Any]:
+        """/rfid/add: with RFID enabled the reader waits 60 s for a badge (rfid.cpp)."""
+        if not self.config.get("rfid_enabled"):
+            return {}
+        return {"rfid_waiting": 60}
+
+    def reset_energy_meter(self, *, hard: bool) -> dict[str, Any]:
+        """DELETE /emeter: session and period totals to 0; ``hard`` also total and switches."""
+        fresh: dict[str, Any] = dict.fromkeys(
+            ("session_energy", "wattsec", "session_elapsed", "elapsed", *_ENERGY_TOTALS), 0
+        )
+        if hard:
+            fresh |= {"total_energy": 0, "watthour": 0, "wh": 0, "total_switches": 0}
+        self._session_seconds = 0.0
+        return self._apply({key: value for key, value in fresh.items() if key in self.status})
+
+    # ------------------------------------------------------------------ firmware updates
+
+    async def flash_upload(self, image: bytes) -> int:
+        """Flash an uploaded image (POST /update multipart); return the Update error, 0 if OK.
+
+        The websocket sees ``{"ota":"started"}``, ``{"ota_progress":n}`` and then
+        ``{"ota":"completed"}`` (the gateway reboots ``restart_delay`` later) or
+        ``{"ota":"failed"}``. An image that is not an ESP32 app (first byte 0xE9) fails with
+        error 8 (bad magic byte); ``faults.ota_fails`` makes the final check fail (error 9).
+        """
+        self.ota_running = True
+        self.status["ota_update"] = 1
+        await self.broadcast({"ota": "started"})
+        if image[:1] != ESP_IMAGE_MAGIC:
+            await self._ota_finished(ok=False)
+            return OTA_ERROR_MAGIC_BYTE
+        await self._ota_progress()
+        if self.faults.ota_fails:
+            await self._ota_finished(ok=False)
+            return OTA_ERROR_ACTIVATE
+        await self._ota_finished(ok=True)
+        return 0
+
+    def flash_from_url(self, url: str) -> None:
+        """Download and flash an image (POST /update {"url"}), in the background.
+
+        The firmware answers "started" before fetching. A download that does not start (bad
+        URL, refused, non-200) or an image with a bad first byte is dropped silently: its
+        error callbacks do nothing, so no websocket message follows (http_update.cpp).
+        ``faults.ota_silent`` makes every download go that way.
+        """
+        if self.faults.ota_silent:
+            return
+        self._spawn(self._download_and_flash(url))
+
+    async def _download_and_flash(self, url: str) -> None:
+        timeout = aiohttp.ClientTimeout(total=30)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.get(url) as response,
+            ):
+                if response.status != 200:
+                    return
+                image = await response.read()
+        except aiohttp.ClientError, TimeoutError, ValueError:
+            return
+        self.ota_running = True
+        self.status["ota_update"] = 1
+        await self.broadcast({"ota": "started"})
+        if image[:1] != ESP_IMAGE_MAGIC:
+            self.ota_running = False
+            self.status["ota_update"] = 0
+            return
+        await self._ota_progress()
+        await self._ota_finished(ok=not self.faults.ota_fails)
+
+    async def _ota_progress(self) -> None:
+        for percent in range(10, 101, 10):
+            await self.broadcast({"ota_progress": percent})
+            await asyncio.sleep(0)
+
+    async def _ota_finished(self, *, ok: bool) -> None:
+        self.ota_running = False
+        self.status["ota_update"] = 0
+        await self.broadcast({"ota": "completed" if ok else "failed"})
+        if ok:
+            self.schedule_reboot(self.restart_downtime)
+
+    def clock_fields(self) -> dict[str, Any]:
+        """Return the time-dependent status fields as of now."""
+        zone = self._zone()
+        now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
         local = now.astimezone(zone)
         offset = local.strftime("%z")
         fields = {
@@ -399,17 +587,69 @@ class ChargerSimulator:
             return {}
         changes = self._bump("config_version")
         if body.keys() & {"divert_enabled", "charge_mode", "flags"}:
-            eco = self.config.get("divert_enabled") and self.config.get("charge_mode") == "eco"
-            changes |= self.set_divertmode(2 if eco else 1)
+            changes |= self.set_divertmode(self._configured_divertmode())
         return changes | self._apply(self._derived_state())
 
     def set_divertmode(self, mode: int) -> dict[str, Any]:
-        """Switch divert between normal (1) and eco (2); return the status changes."""
-        return self._apply({"divertmode": mode, "divert_active": False})
+        """Switch divert between normal (1) and eco (2); return the status changes.
+
+        Eco makes the divert module hold a priority-10 ``disabled`` claim, so a charger with no
+        surplus pauses; normal releases the divert claim (divert.cpp DivertTask::setMode).
+        """
+        if mode == self.status.get("divertmode"):
+            return {}
+        changes = self._apply({"divertmode": mode, "divert_active": False})
+        if mode == DIVERT_NORMAL:
+            return changes | (self.release_claim(CLIENT_DIVERT) or {})
+        changes |= self._apply({"charge_rate": 0})
+        paused = Claim(PRIORITY_DEFAULT, {"state": "disabled"})
+        return changes | self.set_claim(CLIENT_DIVERT, paused)
+
+    def divert_feed(self) -> dict[str, Any]:
+        """A solar or grid reading arrived: in eco, charge from the surplus (update_state).
+
+        The available current is solar / V (divert_type 0) or the export minus what the car
+        draws (divert_type 1, less the PV-ratio reserve). Once it reaches the trigger current
+        (min_current_hard x min(1, ratio)) plus 0.5 A, the divert claim becomes ``active`` at
+        priority 50 with that current; at or below the trigger it goes back to ``disabled``.
+        """
+        changes = self._apply({"divert_update": 0})
+        if self.status.get("divertmode") != DIVERT_ECO:
+            return changes
+        config = self.config
+        voltage = float(self.status.get("voltage") or 240)
+        if config.get("is_threephase"):
+            voltage *= 3
+        ratio = float(config.get("divert_PV_ratio", 1.1))
+        available = 0.0
+        if config.get("divert_type") == DIVERT_TYPE_SOLAR:
+            available = self.status.get("solar", 0) / voltage
+        elif config.get("divert_type") == DIVERT_TYPE_GRID:
+            grid = self.status.get("grid_ie", 0) / voltage - self.status.get("amp", 0) / 1000
+            if grid < 0:
+                available = -grid - 1000.0 * max(ratio - 1.0, 0.0) / voltage
+        available = max(available, 0.0)
+        rate = int(available)
+        if available - rate > min(1.0, ratio):
+            rate += 1
+        trigger = int(config["min_current_hard"]) * min(1.0, ratio)
+        held = self.claims.claims.get(CLIENT_DIVERT)
+        if available >= trigger + DIVERT_HYSTERESIS:
+            claim = Claim(PRIORITY_DIVERT, {"state": "active", "charge_current": rate})
+            changes |= self.set_claim(CLIENT_DIVERT, claim)
+        elif available <= trigger and held is not None and held.properties["state"] == "active":
+            changes |= self.set_claim(CLIENT_DIVERT, Claim(PRIORITY_DEFAULT, {"state": "disabled"}))
+        held = self.claims.claims.get(CLIENT_DIVERT)
+        active = held is not None and held.properties["state"] == "active"
+        return changes | self._apply({"charge_rate": rate, "divert_active": active})
 
     def set_claim(self, client: int, claim: Claim) -> dict[str, Any]:
-        """Add/replace a claim (ClaimError when no slot); return the status changes."""
-        self.claims.set(client, claim)
+        """Add/replace a claim (ClaimError when no slot); return the status changes.
+
+        Re-posting an identical claim changes nothing, not even a version counter.
+        """
+        if not self.claims.set(client, claim):
+            return {}
         return self._claims_changed(client)
 
     def release_claim(self, client: int) -> dict[str, Any] | None:
@@ -458,27 +698,45 @@ class ChargerSimulator:
             if key not in diff and type(self.status.get(key)) is not type(value)
         }
         self.status.update(diff)
+        if "state" in diff:
+            self._log_state()
         return diff
+
+    def _log_state(self) -> None:
+        """One event-log line per EVSE state change (evse_man.cpp loop)."""
+        status = self.status
+        self.event_log.log(
+            {
+                "time": self.time_fields()["time"],
+                "type": WARNING if status["state"] in ERROR_STATES else INFORMATION,
+                "managerState": status.get("status", "active"),
+                "evseState": status["state"],
+                "evseFlags": status.get("flags", 0),
+                "pilot": status.get("pilot", 0),
+                "energy": status.get("session_energy", 0),
+                "elapsed": status.get("session_elapsed", status.get("elapsed", 0)),
+                "temperature": status.get("temp", 0) / 10 if status.get("temp") else 0,
+                "temperatureMax": status.get("temp_max", 0) / 10 if status.get("temp_max") else 0,
+                "divertMode": int(bool(status.get("divert_active"))),
+                "shaper": int(bool(status.get("shaper"))),
+            }
+        )
 
     def _bump(self, *keys: str) -> dict[str, Any]:
         return self._apply({key: self.status[key] + 1 for key in keys if key in self.status})
 
     def resolved_claims(self) -> tuple[dict[str, Any], dict[str, int]]:
-        """Return /claims/target's (winning properties, client that supplied each one)."""
-        soft = int(self.config["max_current_soft"])
-        defaults = {
-            "state": "active" if self.config.get("default_state", True) else "disabled",
-            "charge_current": soft,
-            "max_current": soft,
-        }
-        return self.claims.resolve(defaults)
+        """Return /claims/target's (target properties, client that supplied each one)."""
+        default_state = "active" if self.config.get("default_state", True) else "disabled"
+        return self.claims.resolve(default_state)
 
     def _manager_state(self) -> tuple[str, int, int]:
         """Resolve the claims: (manager state, pilot A, effective max current A)."""
         properties, _ = self.resolved_claims()
         soft = int(self.config["max_current_soft"])
-        max_current = min(properties["max_current"], soft, self.config["max_current_hard"])
-        pilot = min(properties["charge_current"], max_current)
+        hard = int(self.config["max_current_hard"])
+        max_current = min(properties.get("max_current", soft), soft, hard)
+        pilot = min(properties.get("charge_current", max_current), max_current)
         pilot = max(int(pilot), int(self.config["min_current_hard"]))
         return str(properties["state"]), pilot, int(max_current)
 
@@ -516,17 +774,24 @@ class ChargerSimulator:
         if state != STATE_CHARGING:
             derived |= {"amp": 0, "power": 0}
         elif self.status.get("state") != STATE_CHARGING:
-            derived["total_switches"] = self.status["total_switches"] + 1
+            derived["total_switches"] = self.status.get("total_switches", 0) + 1
         return {key: value for key, value in derived.items() if key in self.status}
 
     def _reset_after_boot(self) -> None:
-        """What a gateway reboot forgets: claims, limit, counters, the running session."""
+        """What a gateway reboot forgets: claims, limit, counters, the running session.
+
+        The claims, override and limit counters start again at 0 (evse_man.cpp begin,
+        manual.cpp, limit.cpp); config and schedule come back at 1 (the config counter's
+        initial value; loading the stored schedule moves both schedule counters once). The
+        divert mode comes back from the stored config, a runtime /divertmode change is lost.
+        """
         self._boot = time.monotonic()
         self.claims.claims.clear()
         self.limit = None
+        self.ota_running = False
         self._controller_restarting = False
         self._session_seconds = 0.0
-        fresh = dict.fromkeys(VERSION_KEYS, 1) | {
+        fresh = BOOT_VERSIONS | {
             "limit": False,
             "comm_sent": 0,
             "comm_success": 0,
@@ -539,8 +804,16 @@ class ChargerSimulator:
             "vehicle_state_update": 0,
             "divert_update": 0,
         }
+        if "ota_update" in self.status:
+            fresh["ota_update"] = 0
         self._apply({key: value for key, value in fresh.items() if key in self.status})
+        self.status["divertmode"] = DIVERT_NORMAL
+        self._apply(self.set_divertmode(self._configured_divertmode()))
         self._apply(self._derived_state())
+
+    def _configured_divertmode(self) -> int:
+        eco = self.config.get("divert_enabled") and self.config.get("charge_mode") == "eco"
+        return DIVERT_ECO if eco else DIVERT_NORMAL
 
     async def _ticker(self) -> None:
         """Periodic device work: charging progress, limits, fault-view changes."""
@@ -621,10 +894,11 @@ class ChargerSimulator:
             return
         text = compact_json(payload)
         for ws in list(self._sockets):
-            if ws.closed:
+            if ws.closed or ws in self._frozen:
                 continue
             try:
                 await ws.send_str(text)
+                self._last_io[ws] = time.monotonic()
             except ConnectionError, RuntimeError:
                 self._forget(ws)
 
@@ -634,6 +908,8 @@ class ChargerSimulator:
 
     def _forget(self, ws: web.WebSocketResponse) -> None:
         self._sockets.pop(ws, None)
+        self._frozen.discard(ws)
+        self._last_io.pop(ws, None)
         self.ws_connections = len(self._sockets)
 
     def _abort_websockets(self) -> None:
@@ -649,21 +925,53 @@ class ChargerSimulator:
         await ws.prepare(request)
         self.ws_handshakes += 1
         self._sockets[ws] = transport
+        self._last_io[ws] = time.monotonic()
         self.ws_connections = len(self._sockets)
+        pinger = asyncio.create_task(self._ping_when_idle(ws))
         try:
             # The firmware pushes the full status to every client when one connects.
             await self.broadcast(self.full_status())
             await self._receive_loop(ws)
         finally:
+            pinger.cancel()
+            with suppress(asyncio.CancelledError):
+                await pinger
             self._forget(ws)
         return ws
+
+    async def _ping_when_idle(self, ws: web.WebSocketResponse) -> None:
+        """Send a protocol PING whenever the socket has been idle ``ws_ping_interval`` s."""
+        while not ws.closed:
+            idle_for = time.monotonic() - self._last_io.get(ws, time.monotonic())
+            if idle_for < self.ws_ping_interval:
+                await asyncio.sleep(self.ws_ping_interval - idle_for)
+                continue
+            if ws in self._frozen or self.faults.half_open:
+                await asyncio.sleep(self.ws_ping_interval)
+                continue
+            try:
+                await ws.ping()
+            except ConnectionError, RuntimeError:
+                return
+            self.ws_pings_sent += 1
+            self._last_io[ws] = time.monotonic()
 
     async def _receive_loop(self, ws: web.WebSocketResponse) -> None:
         while True:
             msg = await ws.receive()
+            if ws in self._frozen:
+                if msg.type in (WSMsgType.CLOSED, WSMsgType.ERROR):
+                    return
+                # Sent to a gateway that rebooted: reset once it is back (now, or at boot).
+                while not self._online and not self._stopping:  # noqa: ASYNC110
+                    await asyncio.sleep(_POLL)
+                self._reset_socket(ws)
+                return
+            self._last_io[ws] = time.monotonic()
             if msg.type is WSMsgType.TEXT:
                 await self._on_text(ws, msg.data)
             elif msg.type is WSMsgType.PING:
+                self.ws_pings_received += 1
                 if not self.faults.half_open:
                     await ws.pong(msg.data)
             elif msg.type is WSMsgType.CLOSE:

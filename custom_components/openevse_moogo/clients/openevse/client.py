@@ -36,6 +36,7 @@ from typing import Any, Final, Self
 import aiohttp
 
 from .exceptions import (
+    OpenEVSECommandError,
     OpenEVSEConnectionError,
     OpenEVSEError,
     OpenEVSEInvalidResponseError,
@@ -136,6 +137,8 @@ def _objects(body: Any, what: str) -> list[dict[str, Any]]:
 
 
 _ABSENT: Final = object()
+# The text reply of a gateway about to reboot (GET /restart; any /restart on 4.x firmware).
+_GATEWAY_REBOOTING: Final = "1"
 
 
 def _changed_values(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
@@ -665,16 +668,33 @@ class OpenEVSE:
         await self._restart("gateway", request_timeout)
 
     async def restart_evse(self, *, request_timeout: float | None = None) -> None:
-        """Restart the EVSE controller; a connection cut by the restart counts as success."""
+        """Restart the EVSE controller; a connection cut by the restart counts as success.
+
+        Firmware before 5.0 has no EVSE restart (its /restart reboots the gateway whatever is
+        asked): when the cached payloads show such a firmware nothing is sent.
+        """
+        if self._status_raw and self._config_raw and not self.features.evse_restart:
+            raise OpenEVSECommandError(0, "this firmware has no EVSE restart")
         await self._restart("evse", request_timeout)
 
     async def _restart(self, device: str, request_timeout: float | None) -> None:
+        what = "POST /restart"
         try:
-            await self._command(
+            reply = await self._request(
                 "POST", "/restart", json={"device": device}, request_timeout=request_timeout
             )
         except OpenEVSEConnectionError as err:
             _LOGGER.debug("Connection closed by the %s restart: %s", device, err)
+            return
+        if reply.text.strip() == _GATEWAY_REBOOTING:
+            # 4.1.7 to 4.2.2 answer any /restart with "1" and reboot the gateway, whatever the
+            # body asked for: right for the gateway, wrong for the controller.
+            if device == "gateway":
+                return
+            raise OpenEVSECommandError(
+                200, "this firmware has no EVSE restart: the gateway restarts instead"
+            )
+        _object(decode_json(reply.text), what)
 
     # --- commands: data fed to the charger (POST /status) ---------------------------------
 

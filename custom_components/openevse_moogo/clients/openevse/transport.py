@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 import orjson
 from aiohttp import hdrs
+from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
 
 from .exceptions import (
@@ -159,6 +160,10 @@ def translate_errors(what: str) -> Iterator[None]:
     except (aiohttp.ClientPayloadError, aiohttp.ContentTypeError) as err:
         raise OpenEVSEInvalidResponseError(f"{what}: {err}") from err
     except aiohttp.ClientResponseError as err:
+        if isinstance(err.__cause__, HttpProcessingError):
+            # aiohttp reports a reply it could not parse as HTTP with a made-up status (400):
+            # the charger sent no status at all.
+            raise OpenEVSEInvalidResponseError(f"{what}: not an HTTP reply: {err.message}") from err
         raise error_for_status(err.status, err.message) from err
     except (aiohttp.ClientError, OSError) as err:
         raise OpenEVSEConnectionError(f"{what}: {err or type(err).__name__}") from err

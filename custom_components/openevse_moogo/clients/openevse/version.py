@@ -3,9 +3,11 @@
 The gateway reports its build tag: releases look like ``v5.1.5`` (older ones ``4.1.2`` without
 the "v"), while development builds report ``<branch>_<hash>`` (``master_a5938d0c``), local builds
 ``local_<branch>_<hash>``, dirty trees add ``_modified`` and hand-made ones say ``4.1.5.dev``.
-A development build is treated as newer than every release, because it is built from the
-current source; an unreadable string is treated as older than every release, so gated features
-are only used when the version proves them. Prefer feature detection by key presence where it
+A development build that names the release it is based on (``4.1.7.dev``,
+``v5.1.5_modified``) has that release's features; one that names none (``master_a5938d0c``) is
+treated as newer than every release, because it is built from the current source. An
+unreadable string is treated as older than every release, so gated features are only used when
+the version proves them. Prefer feature detection by key presence where it
 exists (see :mod:`.models`); use this only where the payload gives no hint.
 """
 
@@ -53,15 +55,14 @@ class FirmwareVersion:
     def at_least(self, minimum: str) -> bool:
         """Tell whether this firmware is ``minimum`` (``"X.Y"`` or ``"X.Y.Z"``) or newer.
 
-        Development builds always qualify; unknown versions never do.
+        A build is judged by the release it names, development builds included; a development
+        build naming none always qualifies; unknown versions never do.
         """
         wanted = _RELEASE.fullmatch(minimum)
         if wanted is None:
             raise ValueError(f"not a version: {minimum!r}")
-        if self.is_dev:
-            return True
         if self.release is None:
-            return False
+            return self.is_dev
         return self.release >= (int(wanted[1]), int(wanted[2]), int(wanted[3] or 0))
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ import inspect
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -354,19 +355,33 @@ class OpenEVSEWebsocket:
                 return None if code in (None, aiohttp.WSCloseCode.OK) else f"closed ({code})"
 
     async def _keepalive(self, ws: aiohttp.ClientWebSocketResponse) -> str | None:
+        """Ping every ``keepalive_interval``; fail once a ping got no reply in ``pong_timeout``.
+
+        The cadence does not wait for the reply check, so pings go out every interval even
+        when the pong timeout is longer than the interval.
+        """
         loop = asyncio.get_running_loop()
+        interval, timeout = self._options.keepalive_interval, self._options.pong_timeout
+        next_ping = loop.time() + interval
+        unanswered: deque[float] = deque()  # send times of pings not known to be answered
         while True:
-            await asyncio.sleep(self._options.keepalive_interval)
-            sent_at = loop.time()
+            wake = min(next_ping, unanswered[0] + timeout) if unanswered else next_ping
+            await asyncio.sleep(max(0.0, wake - loop.time()))
+            now = loop.time()
+            while unanswered and unanswered[0] <= self._last_rx:
+                unanswered.popleft()  # something arrived after this ping: the link is alive
+            if unanswered and now >= unanswered[0] + timeout:
+                return f"no reply to keepalive ping within {timeout:g} s"
+            if now < next_ping:
+                continue
             try:
                 await ws.ping()
                 await ws.send_str(_KEEPALIVE_PING)
             except (aiohttp.ClientError, OSError) as err:
                 return f"keepalive ping failed: {err}"
             self._health.pings_sent += 1
-            await asyncio.sleep(self._options.pong_timeout)
-            if self._last_rx < sent_at:
-                return f"no reply to keepalive ping within {self._options.pong_timeout:g} s"
+            unanswered.append(now)
+            next_ping += interval
 
     async def _handle_text(self, text: str) -> None:
         self._last_rx = asyncio.get_running_loop().time()

@@ -1,4 +1,4 @@
-"""Wire facts of the OpenEVSE simulator, checked with a plain aiohttp client."""
+"""Wire facts of the OpenEVSE simulator, checked with a plain aiohttp client: the basics."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import asyncio
 import json
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import aiohttp
 import pytest
@@ -20,50 +18,10 @@ from tests.simulators.openevse import (
     ChargerSimulator,
 )
 
-TICK = 0.02
-AUTH = {"Authorization": aiohttp.encode_basic_auth("admin", "s3cret")}
-
-
-@pytest.fixture(autouse=True)
-def loopback_sockets(socket_enabled: None) -> None:
-    """Allow sockets: the harness still limits connections to 127.0.0.1."""
-
-
-async def _until(condition: Callable[[], bool], within: float = 2.0) -> None:
-    """Wait until condition() holds (device state is plain attributes: poll it)."""
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[ChargerSimulator]:
-    simulator = ChargerSimulator(tick=TICK)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-async def _json(session: aiohttp.ClientSession, method: str, url: str, **kw: Any) -> Any:
-    async with session.request(method, url, **kw) as response:
-        assert response.content_type == "application/json"
-        return response.status, await response.json()
-
-
-async def _next_with(ws: aiohttp.ClientWebSocketResponse, key: str) -> dict[str, Any]:
-    """Return the next websocket message containing key."""
-    async with asyncio.timeout(2):
-        while True:
-            message = await ws.receive_json()
-            if key in message:
-                return message
-
+from .helpers import AUTH, TICK
+from .helpers import json_request as _json
+from .helpers import next_with as _next_with
+from .helpers import until as _until
 
 # ---------------------------------------------------------------- status, config, profiles
 
@@ -226,10 +184,10 @@ async def test_claims_priority(sim: ChargerSimulator, session: aiohttp.ClientSes
     assert sim.status["pilot"] == 12
     assert await _json(session, "GET", f"{sim.url}/claims/20") == (
         200,
-        {"priority": 500, "charge_current": 12, "auto_release": True},
+        {"priority": 500, "charge_current": 12, "auto_release": False},
     )
     _, claims = await _json(session, "GET", f"{sim.url}/claims")
-    assert claims == [{"client": 20, "priority": 500, "charge_current": 12, "auto_release": True}]
+    assert claims == [{"client": 20, "priority": 500, "charge_current": 12, "auto_release": False}]
     assert await _json(session, "DELETE", f"{sim.url}/claims/20") == (200, {"msg": "done"})
     assert await _json(session, "GET", f"{sim.url}/claims/20") == (404, {"msg": "Not found"})
     assert await _json(session, "DELETE", f"{sim.url}/claims/20") == (404, {"msg": "Not found"})
@@ -325,20 +283,19 @@ async def test_restart_gateway_reboots(
 ) -> None:
     sim.restart_downtime = 0.1
     await _json(session, "POST", f"{sim.url}/override", json={"state": "disabled"})
-    assert await _json(session, "POST", f"{sim.url}/restart", json={"device": "gateway"}) == (
-        200,
-        {"msg": "restart gateway"},
-    )
+    async with session.post(f"{sim.url}/restart", json={"device": "gateway"}) as response:
+        # 5.1.5 sends its JSON replies to /restart as text/plain.
+        assert (response.status, response.content_type) == (200, "text/plain")
+        assert json.loads(await response.text()) == {"msg": "restart gateway"}
     await _until(lambda: not sim.online)
     await _until(lambda: sim.online)
     _, status = await _json(session, "GET", f"{sim.url}/status")
-    assert status["claims_version"] == 1  # in-memory claims are gone after a boot
+    assert status["claims_version"] == 0  # in-memory claims are gone after a boot
     assert status["state"] == 1
     assert status["uptime"] < 2
-    assert await _json(session, "POST", f"{sim.url}/restart", json={"device": "toaster"}) == (
-        404,
-        {"msg": "unknown device"},
-    )
+    async with session.post(f"{sim.url}/restart", json={"device": "toaster"}) as response:
+        assert response.status == 404
+        assert json.loads(await response.text()) == {"msg": "unknown device"}
 
 
 async def test_rapi(sim: ChargerSimulator, session: aiohttp.ClientSession) -> None:
