@@ -111,12 +111,6 @@ async def test_unreachable_charger_goes_unavailable_and_comes_back(
     await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
 
 
-@pytest.mark.expected_errors(
-    (
-        "custom_components.openevse_moogo",
-        "^Error fetching OpenEVSE .* Cannot connect to the charger",
-    )
-)
 async def test_reboot_resyncs(
     hass: HomeAssistant,
     charger: ChargerSimulator,

@@ -59,7 +59,7 @@ async def test_reload_during_a_command(
         hass.services.async_call(
             "number",
             SERVICE_SET_VALUE,
-            {ATTR_ENTITY_ID: "number.openevse_7c40_charge_current", ATTR_VALUE: 12},
+            {ATTR_ENTITY_ID: "number.openevse_7c40_charge_current_setting", ATTR_VALUE: 12},
             blocking=True,
         )
     )
@@ -72,4 +72,4 @@ async def test_reload_during_a_command(
     assert await reload
     await hass.async_block_till_done()
     assert loaded.state is ConfigEntryState.LOADED
-    assert state_of(hass, "number.openevse_7c40_charge_current") != "unavailable"
+    assert state_of(hass, "number.openevse_7c40_charge_current_setting") != "unavailable"

@@ -11,7 +11,7 @@ from tests.simulators.openevse import ChargerSimulator
 
 from .conftest import state_of, wait_for
 
-CURRENT = "number.openevse_7c40_charge_current"
+CURRENT = "number.openevse_7c40_charge_current_setting"
 RANGE = "sensor.openevse_7c40_vehicle_range"
 
 
