@@ -28,7 +28,7 @@ from ..clients.openevse import (
     OpenEVSEError,
     WebsocketState,
 )
-from ..clients.openevse.models import ClaimProperties
+from ..clients.openevse.models import ClaimProperties, ClaimTarget
 from ..const import DOMAIN, LOGGER
 from ..errors import action_error, update_failed
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
@@ -171,6 +171,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             override=client.override,
             claim_target=client.claim_target,
             own_claim=self._own_claim,
+            own_client_id=client.claim_client_id,
             limit=client.limit,
             boot_time=self._stable_boot_time(status.uptime),
             push_connected=client.ws_state is WebsocketState.CONNECTED,
@@ -237,14 +238,12 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             )
         self._publish()
 
-    async def async_read_claim_target_state(self) -> str | None:
-        """Ask the charger which state its claims resolve to right now."""
+    async def async_read_claim_target(self) -> ClaimTarget:
+        """Ask the charger what its claims resolve to right now, and who decides each."""
         try:
-            target = await self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
+            return await self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
         except (OpenEVSEError, TimeoutError) as err:
             raise action_error(err, CHARGER_ERRORS) from err
-        state = target.properties.state
-        return state.value if state is not None else None
 
 
 def _pick[T](requested: T | Keep | None, current: T | None) -> T | None:

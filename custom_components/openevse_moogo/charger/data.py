@@ -33,6 +33,8 @@ class ChargerData:
     """The winning claim properties and their owners; None when the firmware has no claims."""
     own_claim: ClaimProperties | None
     """What our own claim asks for; None while we hold no claim."""
+    own_client_id: int
+    """The claim slot our own claim uses (how the charger names us in its claims)."""
     limit: Limit | None
     """The active charge limit; None when there is none or the firmware has no limits."""
     boot_time: datetime | None

@@ -1,4 +1,4 @@
-"""Charger sensors: status, measurements, energy counters, temperatures and feeds."""
+"""Charger sensors: status, measurements, energy counters, temperatures, feeds, who decides."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from homeassistant.util import dt as dt_util
 
 from ..clients.openevse.models import ChargerStatus
 from .const import SERVICE_LEVEL_OPTIONS, STATUS_OPTIONS
+from .controllers import CONTROLLED_PROPERTIES, CONTROLLER_OPTIONS, controlled_by
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
@@ -175,6 +176,18 @@ def _watts(
     )
 
 
+def _controlled_by(prop: str) -> ChargerSensorDescription:
+    """Describe the sensor naming the client whose claim decides ``prop`` right now."""
+    return ChargerSensorDescription(
+        key=f"{prop}_controlled_by",
+        translation_key=f"{prop}_controlled_by",
+        device_class=SensorDeviceClass.ENUM,
+        options=CONTROLLER_OPTIONS,
+        value_fn=lambda data: controlled_by(data, prop),
+        exists_fn=lambda data: data.features.claims,
+    )
+
+
 SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
     ChargerSensorDescription(
         key="status",
@@ -306,6 +319,7 @@ SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
         value_fn=lambda data: data.boot_time,
         exists_fn=_reports("uptime"),
     ),
+    *(_controlled_by(prop) for prop in CONTROLLED_PROPERTIES),
 )
 
 

@@ -251,6 +251,11 @@ class OpenEVSE:
     # --- session lifecycle ----------------------------------------------------------------
 
     @property
+    def claim_client_id(self) -> int:
+        """The claim slot of :meth:`make_claim`: how ``/claims/target`` names this client."""
+        return self._claim_client_id
+
+    @property
     def has_injected_session(self) -> bool:
         """Whether the session was given by the caller (and is therefore never closed here)."""
         return self._injected_session is not None
