@@ -14,6 +14,7 @@ from ..clients.openevse.models import (
     Limit,
     Override,
 )
+from .history import FinishedSession
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +42,10 @@ class ChargerData:
     """When the gateway booted, kept stable between deltas so it is not rewritten each second."""
     push_connected: bool
     """Whether the websocket delivers pushes right now."""
+    last_session: FinishedSession | None
+    """The last finished session from the charger's event log; None before one is known."""
+    has_event_log: bool
+    """Whether the charger serves its event log (``/logs``)."""
 
     @property
     def serial(self) -> str:

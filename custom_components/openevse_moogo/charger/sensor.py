@@ -320,6 +320,42 @@ SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
         exists_fn=_reports("uptime"),
     ),
     *(_controlled_by(prop) for prop in CONTROLLED_PROPERTIES),
+    ChargerSensorDescription(
+        key="last_session_energy",
+        translation_key="last_session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda data: data.last_session.energy if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="last_session_duration",
+        translation_key="last_session_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data: data.last_session.duration if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="last_session_end",
+        translation_key="last_session_end",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: data.last_session.ended if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="last_session_max_temperature",
+        translation_key="last_session_max_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.last_session.temperature_max if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
 )
 
 
