@@ -243,6 +243,7 @@ class ChargerStatus:
     mac_address: str | None
     wifi_connected: bool | None
     ethernet_connected: bool | None
+    emoncms_connected: bool | None
     mqtt_connected: bool | None
     ocpp_connected: bool | None
     evse_connected: bool | None
@@ -322,6 +323,7 @@ class ChargerStatus:
             mac_address=as_str(raw.get("macaddress")),
             wifi_connected=as_bool(raw.get("wifi_client_connected")),
             ethernet_connected=as_bool(raw.get("eth_connected")),
+            emoncms_connected=as_bool(raw.get("emoncms_connected")),
             mqtt_connected=as_bool(raw.get("mqtt_connected")),
             ocpp_connected=as_bool(raw.get("ocpp_connected")),
             evse_connected=as_bool(_first(raw, "evse_connected", "rapi_connected")),
