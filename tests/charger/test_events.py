@@ -158,3 +158,30 @@ async def test_device_trigger_automation_notifies_when_charging_finishes(
     await charger.finish_charging()
     await wait_for(lambda: len(notified) == 1)
     assert notified[0].data == {"message": "Charging finished"}
+
+
+async def test_session_end_events_carry_energy_and_duration(
+    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    await wait_for(lambda: charger.ws_connections == 1)
+    await charger.start_charging()
+    await wait_for(lambda: charger.status["session_energy"] >= 5, within=10)
+    await charger.finish_charging()
+
+    def attributes() -> dict[str, object]:
+        state = hass.states.get(SESSION)
+        assert state is not None
+        return dict(state.attributes)
+
+    await wait_for(lambda: attributes().get("event_type") == "charging_stopped")
+    stopped = attributes()
+    assert stopped["energy"] == round(charger.status["session_energy"] / 1000, 3)
+    assert stopped["energy"] > 0
+    assert stopped["duration"] == charger.status["session_elapsed"]
+    await charger.unplug()
+    await wait_for(lambda: attributes().get("event_type") == "unplugged")
+    assert attributes()["energy"] == stopped["energy"]
+    assert isinstance(attributes()["duration"], int)
+    await charger.plug_in()
+    await wait_for(lambda: attributes().get("event_type") == "plugged_in")
+    assert "energy" not in attributes()

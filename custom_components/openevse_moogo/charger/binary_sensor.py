@@ -1,4 +1,4 @@
-"""Charger binary sensors: plug, charging, fault, claims in force and the push channel."""
+"""Charger binary sensors: plug, charging, fault, claims in force, push channel and links."""
 
 from __future__ import annotations
 
@@ -37,6 +37,21 @@ def _is_fault(data: ChargerData) -> bool | None:
 def _is_charging(data: ChargerData) -> bool | None:
     state = data.status.state
     return None if state is None else state is EvseState.CHARGING
+
+
+def _link(
+    key: str, raw_key: str, is_on_fn: Callable[[ChargerData], bool | None], *, enabled: bool
+) -> ChargerBinarySensorDescription:
+    """Describe the state of one of the charger's own connections (diagnostic)."""
+    return ChargerBinarySensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=enabled,
+        is_on_fn=is_on_fn,
+        exists_fn=lambda data: raw_key in data.status.raw,
+    )
 
 
 BINARY_SENSORS: Final[tuple[ChargerBinarySensorDescription, ...]] = (
@@ -88,6 +103,18 @@ BINARY_SENSORS: Final[tuple[ChargerBinarySensorDescription, ...]] = (
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=lambda data: data.push_connected,
+    ),
+    # The charger's own links; MQTT is the one most set up, the others are rarely wanted.
+    _link("mqtt_connected", "mqtt_connected", lambda d: d.status.mqtt_connected, enabled=True),
+    _link("ocpp_connected", "ocpp_connected", lambda d: d.status.ocpp_connected, enabled=False),
+    _link(
+        "emoncms_connected",
+        "emoncms_connected",
+        lambda d: d.status.emoncms_connected,
+        enabled=False,
+    ),
+    _link(
+        "ethernet_connected", "eth_connected", lambda d: d.status.ethernet_connected, enabled=False
     ),
 )
 

@@ -26,15 +26,17 @@ from ..clients.openevse import (
     OpenEVSE,
     OpenEVSEAuthenticationError,
     OpenEVSEError,
+    OpenEVSENotFoundError,
     OpenEVSERateLimitError,
     WebsocketState,
 )
-from ..clients.openevse.models import ClaimProperties
+from ..clients.openevse.models import ClaimProperties, ClaimTarget
 from ..const import DOMAIN, LOGGER
 from ..errors import action_error, error_translation_key, update_failed
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
 from .errors import CHARGER_ERRORS
+from .history import FinishedSession, async_read_last_session
 
 if TYPE_CHECKING:
     from .runtime import ChargerConfigEntry
@@ -70,6 +72,9 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self._own_claim: ClaimProperties | None = None
         self._boot_time: datetime | None = None
         self._polling = False
+        self._last_session: FinishedSession | None = None
+        self._has_event_log = False
+        self._event_log_read = False
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -105,6 +110,10 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             # claim we believe we hold can have changed behind our back.
             if self._own_claim is not None or self.data is None:
                 self._own_claim = await self.client.get_claim(request_timeout=REQUEST_TIMEOUT)
+            if not self._event_log_read:
+                # Also what ended while Home Assistant was down: the log survives reboots.
+                self._event_log_read = True
+                await self._async_read_last_session()
         except (OpenEVSEAuthenticationError, OpenEVSERateLimitError) as err:
             # 429 answers only a wrong credential on a charger that counts failures: stop
             # polling (every poll would be one more failure) and ask for the password again.
@@ -157,12 +166,41 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             return
         self._publish()
 
+    async def _async_read_last_session(self) -> bool:
+        """Read the last finished session from the event log; tell whether it changed."""
+        try:
+            session = await async_read_last_session(self.client)
+        except OpenEVSENotFoundError:
+            self._has_event_log = False  # firmware without an event log
+            return False
+        except (OpenEVSEError, TimeoutError) as err:
+            LOGGER.debug("Could not read the event log of %s: %s", self.config_entry.title, err)
+            return False
+        self._has_event_log = True
+        changed, self._last_session = session != self._last_session, session
+        return changed
+
+    async def _async_reload_last_session(self) -> None:
+        if await self._async_read_last_session():
+            self._publish()
+
     @callback
     def _publish(self) -> None:
         """Hand the client's current state to the entities."""
         if not self.last_update_success:
             LOGGER.info("Charger %s is reachable again", self.config_entry.title)
+        previous = self.data
         self.async_set_updated_data(self._snapshot())
+        if (
+            self._has_event_log
+            and previous is not None
+            and previous.status.vehicle_connected
+            and self.data.status.vehicle_connected is False
+        ):
+            # Unplugged: the session is over and its end is in the log now.
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_reload_last_session(), "openevse session history"
+            )
 
     def _snapshot(self) -> ChargerData:
         client = self.client
@@ -174,9 +212,12 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             override=client.override,
             claim_target=client.claim_target,
             own_claim=self._own_claim,
+            own_client_id=client.claim_client_id,
             limit=client.limit,
             boot_time=self._stable_boot_time(status.uptime),
             push_connected=client.ws_state is WebsocketState.CONNECTED,
+            last_session=self._last_session,
+            has_event_log=self._has_event_log,
         )
 
     def _stable_boot_time(self, uptime: int | None) -> datetime | None:
@@ -240,14 +281,12 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             )
         self._publish()
 
-    async def async_read_claim_target_state(self) -> str | None:
-        """Ask the charger which state its claims resolve to right now."""
+    async def async_read_claim_target(self) -> ClaimTarget:
+        """Ask the charger what its claims resolve to right now, and who decides each."""
         try:
-            target = await self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
+            return await self.client.get_claim_target(request_timeout=REQUEST_TIMEOUT)
         except (OpenEVSEError, TimeoutError) as err:
             raise action_error(err, CHARGER_ERRORS) from err
-        state = target.properties.state
-        return state.value if state is not None else None
 
 
 def _pick[T](requested: T | Keep | None, current: T | None) -> T | None:

@@ -14,6 +14,7 @@ from ..clients.openevse.models import (
     Limit,
     Override,
 )
+from .history import FinishedSession
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,12 +34,18 @@ class ChargerData:
     """The winning claim properties and their owners; None when the firmware has no claims."""
     own_claim: ClaimProperties | None
     """What our own claim asks for; None while we hold no claim."""
+    own_client_id: int
+    """The claim slot our own claim uses (how the charger names us in its claims)."""
     limit: Limit | None
     """The active charge limit; None when there is none or the firmware has no limits."""
     boot_time: datetime | None
     """When the gateway booted, kept stable between deltas so it is not rewritten each second."""
     push_connected: bool
     """Whether the websocket delivers pushes right now."""
+    last_session: FinishedSession | None
+    """The last finished session from the charger's event log; None before one is known."""
+    has_event_log: bool
+    """Whether the charger serves its event log (``/logs``)."""
 
     @property
     def serial(self) -> str:

@@ -1,4 +1,4 @@
-"""Charger sensors: status, measurements, energy counters, temperatures and feeds."""
+"""Charger sensors: status, measurements, energy counters, temperatures, feeds, who decides."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from homeassistant.util import dt as dt_util
 
 from ..clients.openevse.models import ChargerStatus
 from .const import SERVICE_LEVEL_OPTIONS, STATUS_OPTIONS
+from .controllers import CONTROLLED_PROPERTIES, CONTROLLER_OPTIONS, controlled_by
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
@@ -175,6 +176,18 @@ def _watts(
     )
 
 
+def _controlled_by(prop: str) -> ChargerSensorDescription:
+    """Describe the sensor naming the client whose claim decides ``prop`` right now."""
+    return ChargerSensorDescription(
+        key=f"{prop}_controlled_by",
+        translation_key=f"{prop}_controlled_by",
+        device_class=SensorDeviceClass.ENUM,
+        options=CONTROLLER_OPTIONS,
+        value_fn=lambda data: controlled_by(data, prop),
+        exists_fn=lambda data: data.features.claims,
+    )
+
+
 SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
     ChargerSensorDescription(
         key="status",
@@ -305,6 +318,43 @@ SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda data: data.boot_time,
         exists_fn=_reports("uptime"),
+    ),
+    *(_controlled_by(prop) for prop in CONTROLLED_PROPERTIES),
+    ChargerSensorDescription(
+        key="last_session_energy",
+        translation_key="last_session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda data: data.last_session.energy if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="last_session_duration",
+        translation_key="last_session_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=lambda data: data.last_session.duration if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="last_session_end",
+        translation_key="last_session_end",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: data.last_session.ended if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="last_session_max_temperature",
+        translation_key="last_session_max_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.last_session.temperature_max if data.last_session else None,
+        exists_fn=lambda data: data.has_event_log,
     ),
 )
 

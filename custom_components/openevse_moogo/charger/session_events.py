@@ -34,6 +34,21 @@ EVENT_TYPES: Final = (
     EVENT_FAULT,
 )
 STATUS_CHANGED: Final = "status_changed"
+# Happenings that close (part of) a session carry what it delivered: energy (kWh), duration (s).
+SESSION_SUMMARY_EVENTS: Final = frozenset({EVENT_CHARGING_STOPPED, EVENT_UNPLUGGED})
+
+
+def session_summary(data: ChargerData) -> dict[str, float | int | None]:
+    """Return the session's energy (kWh) and duration (s) so far.
+
+    The charger keeps both until the next car is plugged in, so at the session's end they
+    still describe it.
+    """
+    energy = data.status.session_energy
+    return {
+        "energy": None if energy is None else round(energy / 1000, 3),
+        "duration": data.status.session_elapsed,
+    }
 
 
 def session_events(old: ChargerData, new: ChargerData) -> list[str]:
@@ -85,7 +100,11 @@ class ChargingSessionEvents:
         if device is None:
             return
         for happening in happenings:
-            self._hass.bus.async_fire(
-                CHARGER_EVENT,
-                {"device_id": device.id, "type": happening, "status": new_status},
-            )
+            event_data: dict[str, object] = {
+                "device_id": device.id,
+                "type": happening,
+                "status": new_status,
+            }
+            if happening in SESSION_SUMMARY_EVENTS:
+                event_data |= session_summary(new)
+            self._hass.bus.async_fire(CHARGER_EVENT, event_data)

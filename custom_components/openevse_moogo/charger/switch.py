@@ -5,7 +5,10 @@ claim (priority 500). Off asks the charger to pause; on releases our pause and, 
 of lower priority (schedule, solar divert in eco mode, "start disabled") still holds it paused,
 asks it to charge. The claim is released automatically when the car is unplugged, so the
 charger's own rules apply again to the next session. The charger's manual override (its web UI
-or button) outranks us; while it decides, the switch refuses with an explanation.
+or button) outranks us; while it decides, the switch refuses with an explanation. Other services
+of the charger outrank us too (RFID, OCPP, a charge limit, an error): when the charger's answer
+shows one of them still decides, the switch says which; our claim stays and applies once it
+lets go.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..clients.openevse.models import ChargeState, DivertMode
 from ..const import DOMAIN
 from .const import REQUEST_TIMEOUT
+from .controllers import async_controller_name, controller_option
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
@@ -54,12 +58,24 @@ async def _set_charging(coordinator: ChargerCoordinator, allow: bool) -> None:
         )
     if not allow:
         await coordinator.async_set_own_claim(state=ChargeState.DISABLED.value)
-        return
-    own = coordinator.data.own_claim
-    if own is not None and own.state is ChargeState.DISABLED:
-        await coordinator.async_set_own_claim(state=None)
-    if await coordinator.async_read_claim_target_state() != ChargeState.ACTIVE.value:
+    else:
+        own = coordinator.data.own_claim
+        if own is not None and own.state is ChargeState.DISABLED:
+            await coordinator.async_set_own_claim(state=None)
+        if (await coordinator.async_read_claim_target()).properties.state is ChargeState.ACTIVE:
+            return
         await coordinator.async_set_own_claim(state=ChargeState.ACTIVE.value)
+    # Our claim is in place; whether it decides is the charger's answer, not our guess.
+    target = await coordinator.async_read_claim_target()
+    if target.properties.state is not wanted:
+        owner = controller_option(target.owners.get("state"), coordinator.data.own_client_id)
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="charger_outranked",
+            translation_placeholders={
+                "controller": await async_controller_name(coordinator.hass, owner)
+            },
+        )
 
 
 async def _set_divert(coordinator: ChargerCoordinator, eco: bool) -> None:

@@ -56,6 +56,7 @@ from .models import (
     EvseState,
     Limit,
     LimitType,
+    LogEntry,
     Override,
     ScheduleEvent,
     ServiceLevel,
@@ -249,6 +250,11 @@ class OpenEVSE:
         self._state_callbacks: list[StateCallback] = []
 
     # --- session lifecycle ----------------------------------------------------------------
+
+    @property
+    def claim_client_id(self) -> int:
+        """The claim slot of :meth:`make_claim`: how ``/claims/target`` names this client."""
+        return self._claim_client_id
 
     @property
     def has_injected_session(self) -> bool:
@@ -509,6 +515,26 @@ class OpenEVSE:
             await self._json("GET", "/schedule", request_timeout=request_timeout), "GET /schedule"
         )
         return [ScheduleEvent.from_dict(item) for item in body]
+
+    async def get_log_range(self, *, request_timeout: float | None = None) -> tuple[int, int]:
+        """Fetch the (first, last) block index of the gateway's event log."""
+        body = _object(
+            await self._json("GET", "/logs", request_timeout=request_timeout), "GET /logs"
+        )
+        first, last = as_int(body.get("min")), as_int(body.get("max"))
+        if first is None or last is None:
+            raise OpenEVSEInvalidResponseError("GET /logs: no block range")
+        return first, last
+
+    async def get_log_block(
+        self, index: int, *, request_timeout: float | None = None
+    ) -> list[LogEntry]:
+        """Fetch one block of the event log, oldest entry first (404 when out of range)."""
+        body = _objects(
+            await self._json("GET", f"/logs/{index}", request_timeout=request_timeout),
+            "GET /logs/{n}",
+        )
+        return [LogEntry.from_dict(item) for item in body]
 
     # --- commands: claims, override, limit ------------------------------------------------
 

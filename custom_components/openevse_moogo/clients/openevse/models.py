@@ -243,6 +243,7 @@ class ChargerStatus:
     mac_address: str | None
     wifi_connected: bool | None
     ethernet_connected: bool | None
+    emoncms_connected: bool | None
     mqtt_connected: bool | None
     ocpp_connected: bool | None
     evse_connected: bool | None
@@ -322,6 +323,7 @@ class ChargerStatus:
             mac_address=as_str(raw.get("macaddress")),
             wifi_connected=as_bool(raw.get("wifi_client_connected")),
             ethernet_connected=as_bool(raw.get("eth_connected")),
+            emoncms_connected=as_bool(raw.get("emoncms_connected")),
             mqtt_connected=as_bool(raw.get("mqtt_connected")),
             ocpp_connected=as_bool(raw.get("ocpp_connected")),
             evse_connected=as_bool(_first(raw, "evse_connected", "rapi_connected")),
@@ -579,4 +581,35 @@ class ChargerFeatures:
             evse_restart="uptime" in status or version.at_least("5.0.0"),
             led_brightness="led_brightness" in config,
             vehicle_data="vehicle_state_update" in status,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogEntry:
+    """One line of the gateway's event log (``/logs/{n}``), written at each EVSE state change."""
+
+    raw: Mapping[str, Any] = field(repr=False)
+    time: datetime | None
+    evse_state: int | None
+    vehicle_connected: bool | None
+    """From the controller flags (bit 0x100) at the time of the entry."""
+    energy: float | None
+    """Session energy (Wh) at the time of the entry."""
+    elapsed: int | None
+    """Session duration (s) at the time of the entry."""
+    temperature_max: float | None
+    """Highest temperature (°C) the controller had seen at the time of the entry."""
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Self:
+        """Build the model from one ``/logs/{n}`` entry."""
+        flags = as_int(raw.get("evseFlags"))
+        return cls(
+            raw=raw,
+            time=_timestamp(raw.get("time")),
+            evse_state=as_int(raw.get("evseState")),
+            vehicle_connected=None if flags is None else bool(flags & VEHICLE_CONNECTED_FLAG),
+            energy=as_float(raw.get("energy")),
+            elapsed=as_int(raw.get("elapsed")),
+            temperature_max=as_float(raw.get("temperatureMax")),
         )
