@@ -16,7 +16,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from ..const import DOMAIN, FAMILY_CHARGER
 from ..family import Family
-from . import binary_sensor, button, event, number, select, sensor, switch
+from . import binary_sensor, button, event, number, select, sensor, switch, update
 from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
@@ -135,6 +135,7 @@ CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
         Platform.SELECT: select.async_setup_entry,
         Platform.SENSOR: sensor.async_setup_entry,
         Platform.SWITCH: switch.async_setup_entry,
+        Platform.UPDATE: update.async_setup_entry,
     },
     setup_entry=async_setup_charger_entry,
     get_diagnostics=async_get_charger_diagnostics,

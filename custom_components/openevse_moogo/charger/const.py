@@ -27,6 +27,17 @@ FALLBACK_POLL_INTERVAL: Final = timedelta(minutes=5)
 # Options feeds: at most one POST /status per this many seconds, latest values win.
 FEED_MIN_INTERVAL: Final = 5.0
 
+# Firmware updates: the gateway acknowledges a download before it starts and reports only on the
+# websocket; a download that never starts is dropped silently (http_update.cpp:18-94). These
+# bound how long an install waits for the first sign of life and between two progress reports,
+# and how long it follows the reboot into the new firmware.
+OTA_START_DEADLINE: Final = 90.0
+OTA_STALL_DEADLINE: Final = 60.0
+OTA_REBOOT_DEADLINE: Final = 300.0
+# How often the update entities look at the shared release check (which asks GitHub only when
+# its cached answer is hours old, see releases.py).
+RELEASE_LOOK_INTERVAL: Final = timedelta(hours=1)
+
 # Firmware older than this has no claims API: pause/resume and current control cannot work.
 MINIMUM_FIRMWARE: Final = "4.1.0"
 
