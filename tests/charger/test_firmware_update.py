@@ -73,7 +73,7 @@ async def _look_again(hass: HomeAssistant, server: ReleaseServer, checks: int) -
 
 
 async def _newer_release(hass: HomeAssistant, server: ReleaseServer) -> None:
-    await wait_for(lambda: _state(hass).state == STATE_OFF)  # the first check is answered
+    await wait_for(lambda: _state(hass).state == STATE_OFF, 10)  # the first check answered
     server.publish("v5.1.6", name="5.1.6: schedule fixes", notes=NOTES)
     await _look_again(hass, server, checks=server.api_requests() + 1)
     assert _state(hass).attributes[ATTR_LATEST_VERSION] == "v5.1.6"
@@ -86,7 +86,7 @@ async def test_release_build_up_to_date_then_offered(
     loaded: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    await wait_for(lambda: _state(hass).state == STATE_OFF)
+    await wait_for(lambda: _state(hass).state == STATE_OFF, 10)
     assert _state(hass).attributes[ATTR_INSTALLED_VERSION] == "v5.1.5"
     await _newer_release(hass, release_server)
     state = _state(hass)
@@ -106,7 +106,7 @@ async def test_update_installed_with_progress(
     fast_reboot_notice: None,
     loaded: MockConfigEntry,
 ) -> None:
-    await wait_for(lambda: charger.ws_connections == 1)
+    await wait_for(lambda: charger.ws_connections == 1, 10)
     await _newer_release(hass, release_server)
     seen: list[tuple[bool, int | None]] = []
 
@@ -141,7 +141,7 @@ async def test_update_refused_by_the_charger(
     charger: ChargerSimulator,
     loaded: MockConfigEntry,
 ) -> None:
-    await wait_for(lambda: charger.ws_connections == 1)
+    await wait_for(lambda: charger.ws_connections == 1, 10)
     await _newer_release(hass, release_server)
     charger.faults.ota_fails = True
     with pytest.raises(HomeAssistantError) as failure:
@@ -160,7 +160,7 @@ async def test_update_refused_by_the_charger(
 @pytest.mark.parametrize(
     "case", [("ota_silent", "charger_update_silent"), ("broken_image", "charger_update_stalled")]
 )
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("release_server", "loaded")
 async def test_silent_update_is_an_error_after_the_deadline(
     hass: HomeAssistant,
     release_server: ReleaseServer,
@@ -173,7 +173,7 @@ async def test_silent_update_is_an_error_after_the_deadline(
     # and drops an image it cannot use without a word. Either way the user gets an answer.
     monkeypatch.setattr(const, "OTA_START_DEADLINE", 0.5)
     monkeypatch.setattr(const, "OTA_STALL_DEADLINE", 0.5)
-    await wait_for(lambda: charger.ws_connections == 1)
+    await wait_for(lambda: charger.ws_connections == 1, 10)
     await _newer_release(hass, release_server)
     if fault == "ota_silent":
         charger.faults.ota_silent = True
@@ -194,7 +194,7 @@ async def test_stalled_update_is_an_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(const, "OTA_STALL_DEADLINE", 0.3)
-    await wait_for(lambda: charger.ws_connections == 1)
+    await wait_for(lambda: charger.ws_connections == 1, 10)
     await _newer_release(hass, release_server)
 
     async def stall(_url: str) -> None:
@@ -214,7 +214,7 @@ async def test_install_needs_an_offer_and_the_push_channel(
     charger: ChargerSimulator,
     loaded: MockConfigEntry,
 ) -> None:
-    await wait_for(lambda: _state(hass).state == STATE_OFF)
+    await wait_for(lambda: _state(hass).state == STATE_OFF, 10)
     release_server.releases[0].build_envs = ("openevse_wifi_tft_v1",)  # none for this board
     await _look_again(hass, release_server, checks=2)
     entity = _entity(hass)
@@ -256,7 +256,7 @@ async def test_release_without_an_image_for_the_board_is_not_offered(
     charger: ChargerSimulator,
     loaded: MockConfigEntry,
 ) -> None:
-    await wait_for(lambda: _state(hass).state == STATE_OFF)
+    await wait_for(lambda: _state(hass).state == STATE_OFF, 10)
     release_server.publish("v5.1.6", build_envs=("openevse_wifi_tft_v1",))
     await _look_again(hass, release_server, checks=2)
     assert _state(hass).attributes[ATTR_LATEST_VERSION] == "v5.1.5"

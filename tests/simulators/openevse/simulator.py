@@ -102,6 +102,7 @@ def image_version(image: bytes) -> str | None:
     version = image[_APP_DESC_VERSION].split(b"\0", 1)[0].decode("ascii", errors="replace")
     return version or None
 
+
 _POLL: Final = 0.02  # how often waits for a fault switch re-check it
 
 
