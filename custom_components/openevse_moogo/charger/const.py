@@ -16,6 +16,11 @@ CONF_LIVE_POWER_SENSOR: Final = "house_load_entity"
 CONF_VEHICLE_SOC_SENSOR: Final = "vehicle_soc_entity"
 CONF_VEHICLE_RANGE_SENSOR: Final = "vehicle_range_entity"
 CONF_VEHICLE_ETA_SENSOR: Final = "vehicle_time_to_full_entity"
+# Firmware after 5.1.5 (web_server.cpp POST /status on master): the vehicle's charge limit and,
+# for its display, the home battery.
+CONF_VEHICLE_LIMIT_SENSOR: Final = "vehicle_charge_limit_entity"
+CONF_HOME_BATTERY_SOC_SENSOR: Final = "home_battery_soc_entity"
+CONF_HOME_BATTERY_POWER_SENSOR: Final = "home_battery_power_entity"
 
 
 # Every call to the charger gets its own deadline: the shared session's timeout is long and a
