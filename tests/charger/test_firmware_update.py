@@ -158,7 +158,12 @@ async def test_update_refused_by_the_charger(
 
 
 @pytest.mark.parametrize(
-    "case", [("ota_silent", "charger_update_silent"), ("broken_image", "charger_update_stalled")]
+    "case",
+    [
+        ("ota_silent", "charger_update_silent"),
+        ("missing_asset", "charger_update_silent"),
+        ("broken_image", "charger_update_stalled"),
+    ],
 )
 @pytest.mark.usefixtures("release_server", "loaded")
 async def test_silent_update_is_an_error_after_the_deadline(
@@ -178,7 +183,7 @@ async def test_silent_update_is_an_error_after_the_deadline(
     if fault == "ota_silent":
         charger.faults.ota_silent = True
     else:
-        release_server.faults.broken_image = True
+        setattr(release_server.faults, fault, True)
     with pytest.raises(HomeAssistantError) as failure:
         await _install(hass)
     assert failure.value.translation_key == error
