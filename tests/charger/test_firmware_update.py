@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -330,3 +331,22 @@ async def test_odd_release_replies(hass: HomeAssistant, body: Any) -> None:
         assert parsed.images == {}
     else:
         assert parsed is None
+
+
+@pytest.mark.usefixtures("release_server", "loaded")
+async def test_a_reboot_not_seen_in_time_leaves_the_install_done(
+    hass: HomeAssistant,
+    release_server: ReleaseServer,
+    charger: ChargerSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The image is flashed; the charger takes longer to reboot than we follow it for.
+    monkeypatch.setattr(const, "OTA_REBOOT_DEADLINE", 0.2)
+    charger.restart_delay = 30
+    await wait_for(lambda: charger.ws_connections == 1, 10)
+    await _newer_release(hass, release_server)
+    caplog.set_level(logging.INFO)
+    await _install(hass)
+    await wait_for(lambda: "did not come back from its firmware update" in caplog.text)
+    assert _state(hass).attributes[ATTR_IN_PROGRESS] is False

@@ -9,6 +9,7 @@ firmware's default.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final, override
 
 from homeassistant.components.light import LightEntity, LightEntityDescription
@@ -25,7 +26,13 @@ from .runtime import ChargerConfigEntry
 # LED_DEFAULT_BRIGHTNESS (v5.1.5 emonesp.h:175).
 DEFAULT_BRIGHTNESS: Final = 128
 
-STATUS_LED = LightEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerLightEntityDescription(LightEntityDescription):
+    """Describes a charger light."""
+
+
+STATUS_LED = ChargerLightEntityDescription(
     key="led_brightness",
     translation_key="status_led",
     entity_category=EntityCategory.CONFIG,
@@ -38,7 +45,7 @@ class ChargerStatusLed(ChargerEntity, LightEntity):
     _attr_color_mode = ColorMode.BRIGHTNESS
 
     def __init__(
-        self, coordinator: ChargerCoordinator, description: LightEntityDescription
+        self, coordinator: ChargerCoordinator, description: ChargerLightEntityDescription
     ) -> None:
         """Start from the brightness the charger reports."""
         super().__init__(coordinator, description)
