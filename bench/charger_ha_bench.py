@@ -11,7 +11,9 @@ simulated charger over loopback. Then prints one table, ours beside core, with t
 3. HTTP requests caused by deltas that move no ``*_version`` counter: target 0;
 4. latency from the charger pushing a delta to the last state write it causes: target p99 <= 20 ms;
 5. HTTP requests per hour with a healthy websocket: target <= 12; of those, the ones the
-   "controlled by" and session-history features add while charging: target 0;
+   "controlled by" and session-history features add while charging: target 0; and those the
+   firmware update, log replay, status LED and new feeds add: target 0 (plus one shared
+   release check per 6 h, to GitHub, not the charger);
 6. seconds from the charger's return after a reboot until the states are fresh: target <= 2 s;
 7. for reference: states fresh again after a websocket drop, warm set-up time.
 
@@ -187,6 +189,18 @@ def request_rows(session: dict[str, Any]) -> list[Row]:
     ]
     feature_hour = len(feature_requests) / deltas["ours"] * 3600
 
+    # What the firmware update, the event-log replay, the status LED and the new feeds read
+    # from the charger: nothing while it charges (the log only at start-up, unload and stop).
+    # The release check goes to GitHub, once per Home Assistant, cached for hours.
+    added = [
+        (method, path)
+        for method, path in charging["requests"]["ours"]
+        if path.startswith(("/update", "/logs"))
+    ]
+    added_hour = len(added) / deltas["ours"] * 3600
+    checks = session["release_checks"]
+    per_hour = 1 / checks["interval_hours"]
+
     version = session["version_delta"]
     return [
         side_by_side(
@@ -222,6 +236,17 @@ def request_rows(session: dict[str, Any]) -> list[Row]:
             "-",
             "0",
             met=feature_hour == 0,
+        ),
+        side_by_side(
+            "HTTP requests/hour added by firmware update, log replay, LED, feeds, charging",
+            f"{added_hour:.0f} to the charger"
+            + (f" ({routes(added)})" if added else "")
+            + f"; release check {checks['requests']} in {checks['seconds'] / 60:.0f} min"
+            + f" (shared, cached {checks['interval_hours']:g} h: {per_hour:.2f}/h)",
+            "-",
+            "-",
+            "0 + release check",
+            met=added_hour == 0 and checks["requests"] <= 1,
         ),
         side_by_side(
             "HTTP requests/hour, healthy websocket, idle",

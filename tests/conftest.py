@@ -153,3 +153,15 @@ def everything_logged(caplog: pytest.LogCaptureFixture, *, skip: tuple[str, ...]
         if record.exc_info:
             lines.append(logging.Formatter().formatException(record.exc_info))
     return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def no_github(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the firmware release check at a loopback port nobody listens on.
+
+    Tests never reach the internet; those about firmware updates put a stand-in release server
+    in place (tests/simulators/github_releases).
+    """
+    from custom_components.openevse_moogo.charger import releases
+
+    monkeypatch.setattr(releases, "RELEASES_URL", "http://127.0.0.1:9/no-release-server")

@@ -14,8 +14,8 @@ import asyncio
 import gc
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,13 @@ from harness import Record
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from custom_components.openevse_moogo.charger.releases import (
+    RELEASE_CHECK_INTERVAL,
+    RELEASES_KEY,
+    FirmwareReleases,
+)
+from tests.simulators.github_releases import ReleaseServer
 
 from .bench_charger import BenchCharger
 from .integrations import (
@@ -72,6 +79,19 @@ def _integrations(hass: HomeAssistant, chargers: dict[str, BenchCharger]) -> lis
     return [ours(hass, chargers[OURS]), core(hass, chargers[CORE])]
 
 
+@asynccontextmanager
+async def _release_stand_in(hass: HomeAssistant) -> AsyncIterator[ReleaseServer]:
+    """The firmware's GitHub releases, served over loopback: the check ours makes goes here."""
+    server = ReleaseServer()
+    server.publish("v5.1.5", notes="The release the simulated charger runs.")
+    await server.start()
+    hass.data[RELEASES_KEY] = FirmwareReleases(async_get_clientsession(hass), server.latest_url)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
 # ----- set-up --------------------------------------------------------------------------------
 
 
@@ -85,6 +105,14 @@ async def test_setup_time(hass: HomeAssistant, bench_record: Record) -> None:
     chargers = _chargers(1.0)
     await _start(chargers)
     results: dict[str, dict[str, Any]] = {}
+    async with _release_stand_in(hass):
+        await _setup_rounds(hass, chargers, results)
+    bench_record("setup", results)
+
+
+async def _setup_rounds(
+    hass: HomeAssistant, chargers: dict[str, BenchCharger], results: dict[str, dict[str, Any]]
+) -> None:
     try:
         integrations = _integrations(hass, chargers)
         for integration in integrations:
@@ -103,7 +131,6 @@ async def test_setup_time(hass: HomeAssistant, bench_record: Record) -> None:
                 await unload(hass, integration)
     finally:
         await _stop(chargers)
-    bench_record("setup", results)
 
 
 # ----- a charging session, then a websocket drop and reboots ---------------------------------
@@ -341,7 +368,14 @@ async def test_charging_session(
     """A charging session on each charger, then a websocket drop, then reboots."""
     core_failures: list[str] = []
     with _core_failures_noted(core_failures):
-        results = await _charging_session(hass, DEFAULTS | bench_options)
+        async with _release_stand_in(hass) as releases:
+            started = time.monotonic()
+            results = await _charging_session(hass, DEFAULTS | bench_options)
+            results["release_checks"] = {
+                "requests": releases.api_requests(),
+                "seconds": time.monotonic() - started,
+                "interval_hours": RELEASE_CHECK_INTERVAL.total_seconds() / 3600,
+            }
     results["core_unhandled"] = core_failures
     bench_record("session", results)
 

@@ -10,10 +10,13 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.openevse_moogo.charger.releases import RELEASES_KEY, FirmwareReleases
 from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_CHARGER
+from tests.simulators.github_releases import ReleaseServer
 from tests.simulators.openevse import ChargerSimulator
 from tests.snapshot import PinnedRegistrySnapshotExtension
 
@@ -104,3 +107,14 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+@pytest.fixture
+async def release_server(hass: HomeAssistant) -> AsyncGenerator[ReleaseServer]:
+    """The firmware project's releases, as GitHub serves them, checked by every charger."""
+    server = ReleaseServer()
+    server.publish("v5.1.5", notes="Earlier release.")
+    await server.start()
+    hass.data[RELEASES_KEY] = FirmwareReleases(async_get_clientsession(hass), server.latest_url)
+    yield server
+    await server.stop()

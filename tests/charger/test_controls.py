@@ -113,6 +113,26 @@ async def test_service_level_select(
     await wait_for(lambda: state_of(hass, entity_id) == "automatic")
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("sim_options", [{"profile": "master"}, {"profile": "dev"}])
+async def test_service_level_select_offers_what_the_firmware_takes(
+    hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    # Builds of the development branch no longer take "automatic" (a write of 0 is ignored).
+    entity_id = "select.openevse_7c40_service_level_setting"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["options"] == ["level_1", "level_2"]
+    with pytest.raises(ServiceValidationError):
+        await call(hass, "select", SERVICE_SELECT_OPTION, entity_id, **{ATTR_OPTION: "automatic"})
+    await call(hass, "select", SERVICE_SELECT_OPTION, entity_id, **{ATTR_OPTION: "level_1"})
+    await wait_for(lambda: state_of(hass, entity_id) == "level_1")
+    # A level 0 left in its stored config from older firmware is not shown as an option.
+    charger.config["service"] = 0
+    await charger.update_config(led_brightness=50)  # any change: the config is read again
+    await wait_for(lambda: state_of(hass, entity_id) == "unknown")
+
+
 async def test_divert_and_shaper_switches(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:

@@ -17,10 +17,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.openevse_moogo.charger import feeds
 from custom_components.openevse_moogo.charger.const import (
     CONF_GRID_SENSOR,
+    CONF_HOME_BATTERY_POWER_SENSOR,
+    CONF_HOME_BATTERY_SOC_SENSOR,
     CONF_INVERT_GRID,
     CONF_LIVE_POWER_SENSOR,
     CONF_SOLAR_SENSOR,
     CONF_VEHICLE_ETA_SENSOR,
+    CONF_VEHICLE_LIMIT_SENSOR,
     CONF_VEHICLE_RANGE_SENSOR,
     CONF_VEHICLE_SOC_SENSOR,
     CONF_VOLTAGE_SENSOR,
@@ -342,3 +345,36 @@ async def test_unload_drops_a_batch_waiting_for_the_interval(
     await asyncio.sleep(0.3)
     assert posts(charger) == 1
     assert charger.status["voltage"] == 230
+
+
+@pytest.mark.parametrize("sim_options", [{"profile": "master"}])
+async def test_vehicle_charge_limit_and_home_battery_feeds(
+    hass: HomeAssistant, charger: ChargerSimulator
+) -> None:
+    # The firmware's own fields (master web_server.cpp POST /status): the vehicle's charge
+    # limit (applied with an HTTP vehicle source) and the home battery, for its display.
+    await charger.update_config(vehicle_data_src=3)
+    hass.states.async_set("sensor.car_limit", "80", {ATTR_UNIT_OF_MEASUREMENT: "%"})
+    hass.states.async_set("sensor.home_soc", "55", {ATTR_UNIT_OF_MEASUREMENT: "%"})
+    hass.states.async_set("sensor.home_power", "-1.2", {ATTR_UNIT_OF_MEASUREMENT: "kW"})
+    entry = await setup_with(
+        hass,
+        charger,
+        {
+            CONF_VEHICLE_LIMIT_SENSOR: "sensor.car_limit",
+            CONF_HOME_BATTERY_SOC_SENSOR: "sensor.home_soc",
+            CONF_HOME_BATTERY_POWER_SENSOR: "sensor.home_power",
+        },
+    )
+    await wait_for(lambda: charger.status.get("vehicle_charge_limit") == 80)
+    assert posts(charger) == 1
+    assert charger.status["home_battery_soc"] == 55
+    assert charger.status["home_battery_power"] == -1200
+    assert entry.runtime_data.feeds.sent == [
+        {"vehicle_charge_limit": 80.0, "home_battery_soc": 55.0, "home_battery_power": -1200.0}
+    ]
+    hass.states.async_set("sensor.car_limit", "120", {ATTR_UNIT_OF_MEASUREMENT: "%"})
+    hass.states.async_set("sensor.home_soc", "60", {ATTR_UNIT_OF_MEASUREMENT: "%"})
+    await wait_for(lambda: charger.status["home_battery_soc"] == 60)
+    assert charger.status["vehicle_charge_limit"] == 80  # not a percentage: skipped
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
@@ -16,7 +16,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from ..const import DOMAIN, FAMILY_CHARGER
 from ..family import Family
-from . import binary_sensor, button, event, number, select, sensor, switch
+from . import binary_sensor, button, event, light, number, select, sensor, switch, update
 from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
@@ -24,7 +24,7 @@ from .diagnostics import async_get_charger_diagnostics
 from .feeds import ChargerFeeds
 from .runtime import ChargerConfigEntry, ChargerRuntimeData
 from .services import async_register_charger_services
-from .session_events import ChargingSessionEvents
+from .session_events import ChargingSessionEvents, log_store
 
 
 async def async_setup_charger_entry(
@@ -39,12 +39,20 @@ async def async_setup_charger_entry(
     entry.async_on_unload(
         coordinator.async_add_listener(_firmware_follower(hass, entry, coordinator))
     )
+    tracker = ChargingSessionEvents(hass, coordinator)
+    # Before the push channel starts, so each line of the event log is either missed (read
+    # now) or seen live. Saved at unload before the push channel stops (reverse order).
+    await tracker.async_read_missed()
     # Cancelled (and the websocket stopped) by Home Assistant when the entry unloads.
     entry.async_create_background_task(
         hass, coordinator.async_run_push(), f"openevse push {entry.title}"
     )
-    tracker = ChargingSessionEvents(hass, coordinator)
     entry.async_on_unload(coordinator.async_add_listener(tracker.async_update))
+    entry.async_on_unload(tracker.async_save_position)
+    # Home Assistant stops without unloading its entries.
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, tracker.async_save_position)
+    )
     feeds = ChargerFeeds(hass, client, entry.options)
     feeds.start()
     entry.async_on_unload(feeds.stop)
@@ -121,8 +129,9 @@ async def async_remove_charger_device(
 
 
 async def async_remove_charger_entry(hass: HomeAssistant, entry: ChargerConfigEntry) -> None:
-    """Drop the firmware repair issue of a charger the user removed."""
+    """Drop the firmware repair issue and the event log position of a removed charger."""
     ir.async_delete_issue(hass, DOMAIN, _firmware_issue_id(entry))
+    await log_store(hass, entry.entry_id).async_remove()
 
 
 CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
@@ -131,10 +140,12 @@ CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
         Platform.BUTTON: button.async_setup_entry,
         Platform.EVENT: event.async_setup_entry,
+        Platform.LIGHT: light.async_setup_entry,
         Platform.NUMBER: number.async_setup_entry,
         Platform.SELECT: select.async_setup_entry,
         Platform.SENSOR: sensor.async_setup_entry,
         Platform.SWITCH: switch.async_setup_entry,
+        Platform.UPDATE: update.async_setup_entry,
     },
     setup_entry=async_setup_charger_entry,
     get_diagnostics=async_get_charger_diagnostics,

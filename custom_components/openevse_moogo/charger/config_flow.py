@@ -50,11 +50,14 @@ from ..const import CONF_FAMILY, FAMILY_CHARGER, LOGGER
 from .connection import ChargerSettings, async_probe
 from .const import (
     CONF_GRID_SENSOR,
+    CONF_HOME_BATTERY_POWER_SENSOR,
+    CONF_HOME_BATTERY_SOC_SENSOR,
     CONF_INVERT_GRID,
     CONF_LIVE_POWER_SENSOR,
     CONF_MDNS_ID,
     CONF_SOLAR_SENSOR,
     CONF_VEHICLE_ETA_SENSOR,
+    CONF_VEHICLE_LIMIT_SENSOR,
     CONF_VEHICLE_RANGE_SENSOR,
     CONF_VEHICLE_SOC_SENSOR,
     CONF_VOLTAGE_SENSOR,
@@ -318,6 +321,7 @@ def _address(settings: ChargerSettings) -> dict[str, Any]:
 _POWER = EntitySelector(EntitySelectorConfig(domain="sensor", device_class="power"))
 _VOLTAGE = EntitySelector(EntitySelectorConfig(domain="sensor", device_class="voltage"))
 _SENSOR = EntitySelector(EntitySelectorConfig(domain="sensor"))
+_BATTERY = EntitySelector(EntitySelectorConfig(domain="sensor", device_class="battery"))
 
 _FEED_FIELDS: Final = (
     (CONF_GRID_SENSOR, _POWER),
@@ -327,6 +331,9 @@ _FEED_FIELDS: Final = (
     (CONF_VEHICLE_SOC_SENSOR, _SENSOR),
     (CONF_VEHICLE_RANGE_SENSOR, _SENSOR),
     (CONF_VEHICLE_ETA_SENSOR, _SENSOR),
+    (CONF_VEHICLE_LIMIT_SENSOR, _SENSOR),
+    (CONF_HOME_BATTERY_SOC_SENSOR, _BATTERY),
+    (CONF_HOME_BATTERY_POWER_SENSOR, _POWER),
 )
 
 

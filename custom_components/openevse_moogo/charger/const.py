@@ -16,6 +16,11 @@ CONF_LIVE_POWER_SENSOR: Final = "house_load_entity"
 CONF_VEHICLE_SOC_SENSOR: Final = "vehicle_soc_entity"
 CONF_VEHICLE_RANGE_SENSOR: Final = "vehicle_range_entity"
 CONF_VEHICLE_ETA_SENSOR: Final = "vehicle_time_to_full_entity"
+# Firmware after 5.1.5 (web_server.cpp POST /status on master): the vehicle's charge limit and,
+# for its display, the home battery.
+CONF_VEHICLE_LIMIT_SENSOR: Final = "vehicle_charge_limit_entity"
+CONF_HOME_BATTERY_SOC_SENSOR: Final = "home_battery_soc_entity"
+CONF_HOME_BATTERY_POWER_SENSOR: Final = "home_battery_power_entity"
 
 
 # Every call to the charger gets its own deadline: the shared session's timeout is long and a
@@ -26,6 +31,17 @@ REQUEST_TIMEOUT: Final = 10.0
 FALLBACK_POLL_INTERVAL: Final = timedelta(minutes=5)
 # Options feeds: at most one POST /status per this many seconds, latest values win.
 FEED_MIN_INTERVAL: Final = 5.0
+
+# Firmware updates: the gateway acknowledges a download before it starts and reports only on the
+# websocket; a download that never starts is dropped silently (http_update.cpp:18-94). These
+# bound how long an install waits for the first sign of life and between two progress reports,
+# and how long it follows the reboot into the new firmware.
+OTA_START_DEADLINE: Final = 90.0
+OTA_STALL_DEADLINE: Final = 60.0
+OTA_REBOOT_DEADLINE: Final = 300.0
+# How often the update entities look at the shared release check (which asks GitHub only when
+# its cached answer is hours old, see releases.py).
+RELEASE_LOOK_INTERVAL: Final = timedelta(hours=1)
 
 # Firmware older than this has no claims API: pause/resume and current control cannot work.
 MINIMUM_FIRMWARE: Final = "4.1.0"

@@ -57,10 +57,13 @@ from ..clients.openevse import (
 from ..const import LOGGER
 from .const import (
     CONF_GRID_SENSOR,
+    CONF_HOME_BATTERY_POWER_SENSOR,
+    CONF_HOME_BATTERY_SOC_SENSOR,
     CONF_INVERT_GRID,
     CONF_LIVE_POWER_SENSOR,
     CONF_SOLAR_SENSOR,
     CONF_VEHICLE_ETA_SENSOR,
+    CONF_VEHICLE_LIMIT_SENSOR,
     CONF_VEHICLE_RANGE_SENSOR,
     CONF_VEHICLE_SOC_SENSOR,
     CONF_VOLTAGE_SENSOR,
@@ -144,8 +147,29 @@ FEEDS: Final = (
         key="time_to_full_charge",
         convert=lambda state, _: _seconds_to_full(state),
     ),
+    # Newer firmware only; older firmware ignores keys it does not know.
+    Feed(
+        option=CONF_VEHICLE_LIMIT_SENSOR,
+        key="vehicle_charge_limit",
+        convert=lambda s, _: _percent(s),
+    ),
+    Feed(
+        option=CONF_HOME_BATTERY_SOC_SENSOR,
+        key="home_battery_soc",
+        convert=lambda s, _: _percent(s),
+    ),
+    Feed(
+        option=CONF_HOME_BATTERY_POWER_SENSOR,
+        key="home_battery_power",
+        convert=lambda s, _: _watts(s),
+    ),
 )
-_VEHICLE_KEYS: Final = ("battery_level", "battery_range", "time_to_full_charge")
+_VEHICLE_KEYS: Final = (
+    "battery_level",
+    "battery_range",
+    "time_to_full_charge",
+    "vehicle_charge_limit",
+)
 
 
 class ChargerFeeds:

@@ -24,6 +24,11 @@ SERVICE_LEVELS: Final = {
     ServiceLevel.LEVEL_1: "level_1",
     ServiceLevel.LEVEL_2: "level_2",
 }
+# The firmware's development branch dropped automatic detection: a config write of service 0
+# is ignored there (master app_config.cpp, "Only L1/L2 are valid"). Releases up to this one
+# take it (v5.1.5 app_config.cpp:486-494); a build naming no release is built from the
+# current source.
+LAST_FIRMWARE_WITH_AUTOMATIC_SERVICE_LEVEL: Final = (5, 1, 5)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +38,8 @@ class ChargerSelectDescription(SelectEntityDescription):
     current_fn: Callable[[ChargerData], str | None]
     select_fn: Callable[[OpenEVSE, ChargerData, str], Awaitable[None]]
     exists_fn: Callable[[ChargerData], bool] = lambda _: True
+    options_fn: Callable[[ChargerData], list[str]] | None = None
+    """The options this charger's firmware takes, when they depend on it."""
 
 
 def _override_state(data: ChargerData) -> str | None:
@@ -57,6 +64,20 @@ async def _select_override(client: OpenEVSE, data: ChargerData, option: str) -> 
     )
 
 
+def _service_levels(data: ChargerData) -> list[str]:
+    release = data.config.firmware_version.release
+    if release is not None and release <= LAST_FIRMWARE_WITH_AUTOMATIC_SERVICE_LEVEL:
+        return list(SERVICE_LEVELS.values())
+    return [SERVICE_LEVELS[ServiceLevel.LEVEL_1], SERVICE_LEVELS[ServiceLevel.LEVEL_2]]
+
+
+def _service_level(data: ChargerData) -> str | None:
+    """Return the configured level; None for one the firmware no longer offers (stale 0)."""
+    level = data.config.service_level
+    option = SERVICE_LEVELS[level] if level is not None else None
+    return option if option in _service_levels(data) else None
+
+
 async def _select_service_level(client: OpenEVSE, _data: ChargerData, option: str) -> None:
     level = next(level for level, name in SERVICE_LEVELS.items() if name == option)
     await client.set_service_level(level, request_timeout=REQUEST_TIMEOUT)
@@ -77,11 +98,8 @@ SELECTS: Final[tuple[ChargerSelectDescription, ...]] = (
         options=list(SERVICE_LEVELS.values()),
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        current_fn=lambda data: (
-            SERVICE_LEVELS[data.config.service_level]
-            if data.config.service_level is not None
-            else None
-        ),
+        options_fn=_service_levels,
+        current_fn=_service_level,
         select_fn=_select_service_level,
         exists_fn=lambda data: "service" in data.config.raw,
     ),
@@ -92,6 +110,13 @@ class ChargerSelect(ChargerEntity, SelectEntity):
     """A charger select driven by its description."""
 
     entity_description: ChargerSelectDescription
+
+    @property
+    @override
+    def options(self) -> list[str]:
+        """The options the charger's firmware takes."""
+        options_fn = self.entity_description.options_fn
+        return super().options if options_fn is None else options_fn(self.data)
 
     @property
     @override

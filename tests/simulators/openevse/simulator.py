@@ -85,6 +85,23 @@ DIVERT_HYSTERESIS: Final = 0.5
 ESP_IMAGE_MAGIC: Final = b"\xe9"
 OTA_ERROR_MAGIC_BYTE: Final = 8
 OTA_ERROR_ACTIVATE: Final = 9
+# ESP-IDF app image: esp_app_desc_t follows the 24-byte image header and the first 8-byte
+# segment header; its magic word, then (after secure_version and two reserved words) version[32].
+_APP_DESC_OFFSET: Final = 0x20
+_APP_DESC_MAGIC: Final = 0xABCD5432
+_APP_DESC_VERSION: Final = slice(0x30, 0x50)
+
+
+def image_version(image: bytes) -> str | None:
+    """The version an ESP32 app image names in its app description, if it carries one."""
+    if len(image) < _APP_DESC_VERSION.stop:
+        return None
+    magic = int.from_bytes(image[_APP_DESC_OFFSET : _APP_DESC_OFFSET + 4], "little")
+    if magic != _APP_DESC_MAGIC:
+        return None
+    version = image[_APP_DESC_VERSION].split(b"\0", 1)[0].decode("ascii", errors="replace")
+    return version or None
+
 
 _POLL: Final = 0.02  # how often waits for a fault switch re-check it
 
@@ -140,6 +157,7 @@ class ChargerSimulator:
         self.event_log = EventLog()
         """Every EVSE state change, as ``/logs`` serves it (kept across reboots, like flash)."""
         self.ota_running = False
+        self._flashed_version: str | None = None
         self.ws_pings_sent = 0
         """Protocol PINGs the server sent to idle websockets."""
         self.reboots = 0
@@ -492,7 +510,7 @@ class ChargerSimulator:
         if self.faults.ota_fails:
             await self._ota_finished(ok=False)
             return OTA_ERROR_ACTIVATE
-        await self._ota_finished(ok=True)
+        await self._ota_finished(ok=True, image=image)
         return 0
 
     def flash_from_url(self, url: str) -> None:
@@ -527,18 +545,21 @@ class ChargerSimulator:
             self.status["ota_update"] = 0
             return
         await self._ota_progress()
-        await self._ota_finished(ok=not self.faults.ota_fails)
+        await self._ota_finished(ok=not self.faults.ota_fails, image=image)
 
     async def _ota_progress(self) -> None:
         for percent in range(10, 101, 10):
             await self.broadcast({"ota_progress": percent})
             await asyncio.sleep(0)
 
-    async def _ota_finished(self, *, ok: bool) -> None:
+    async def _ota_finished(self, *, ok: bool, image: bytes = b"") -> None:
         self.ota_running = False
         self.status["ota_update"] = 0
         await self.broadcast({"ota": "completed" if ok else "failed"})
         if ok:
+            # The new build reports its own version from the next boot on (simplified: the
+            # version its app description names stands for the firmware's build tag).
+            self._flashed_version = image_version(image)
             self.schedule_reboot(self.restart_downtime)
 
     def clock_fields(self) -> dict[str, Any]:
@@ -803,6 +824,9 @@ class ChargerSimulator:
         self.claims.claims.clear()
         self.limit = None
         self.ota_running = False
+        if self._flashed_version is not None:
+            self.config["version"] = self._flashed_version
+            self._flashed_version = None
         self._controller_restarting = False
         self._session_seconds = 0.0
         fresh = BOOT_VERSIONS | {

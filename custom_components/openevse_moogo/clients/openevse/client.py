@@ -722,6 +722,25 @@ class OpenEVSE:
             )
         _object(decode_json(reply.text), what)
 
+    async def start_firmware_update(
+        self, url: str, *, request_timeout: float | None = None
+    ) -> None:
+        """Ask the gateway to download and flash the firmware image at ``url``.
+
+        The gateway answers ``{"msg":"started"}`` before it fetches anything; what follows is
+        only pushed on the websocket (``ota`` = ``started`` / ``completed`` / ``failed`` and
+        ``ota_progress``, see :attr:`.models.ChargerStatus.ota_state`). A download that cannot
+        start is dropped without any message (web_server_update.cpp:50-82,
+        http_update.cpp:18-94), so callers must watch for progress with a deadline.
+        """
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("the firmware URL must be http(s)")
+        reply = await self._command(
+            "POST", "/update", json={"url": url}, request_timeout=request_timeout
+        )
+        if reply.get("msg") != "started":
+            raise OpenEVSECommandError(200, f"firmware update not started: {reply}")
+
     # --- commands: data fed to the charger (POST /status) ---------------------------------
 
     async def _post_status(self, body: dict[str, Any], request_timeout: float | None) -> None:

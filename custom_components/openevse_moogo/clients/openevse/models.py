@@ -233,6 +233,11 @@ class ChargerStatus:
     service_level: int | None
     limit_active: bool | None
     ota_update: bool | None
+    ota_state: str | None
+    """The last firmware update message pushed on the websocket (``started``, ``completed``,
+    ``failed``); never in ``/status`` itself (http_update.cpp:96-173)."""
+    ota_progress: int | None
+    """The last ``ota_progress`` percentage pushed on the websocket."""
     vehicle_soc: float | None
     vehicle_range: float | None
     vehicle_eta: float | None
@@ -314,6 +319,8 @@ class ChargerStatus:
             service_level=as_int(raw.get("service_level")),
             limit_active=as_bool(raw.get("limit", raw.get("has_limit"))),
             ota_update=as_bool(raw.get("ota_update")),
+            ota_state=as_str(raw.get("ota")),
+            ota_progress=as_int(raw.get("ota_progress")),
             vehicle_soc=as_float(_first(raw, "battery_level", "vehicle_soc")),
             vehicle_range=as_float(_first(raw, "battery_range", "vehicle_range")),
             vehicle_eta=as_float(raw.get("time_to_full_charge")),
