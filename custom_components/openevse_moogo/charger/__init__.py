@@ -16,7 +16,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from ..const import DOMAIN, FAMILY_CHARGER
 from ..family import Family
-from . import binary_sensor, button, event, number, select, sensor, switch
+from . import binary_sensor, button, calendar, event, number, select, sensor, switch
 from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
@@ -130,6 +130,7 @@ CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
     platforms={
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
         Platform.BUTTON: button.async_setup_entry,
+        Platform.CALENDAR: calendar.async_setup_entry,
         Platform.EVENT: event.async_setup_entry,
         Platform.NUMBER: number.async_setup_entry,
         Platform.SELECT: select.async_setup_entry,
