@@ -210,6 +210,10 @@ def plan_change(
         added = list(_window_events(request, ids[0], ids[1]))
         if len(kept) + len(added) > MAX_EVENTS:
             raise ScheduleMappingError("charger_schedule_full", limit=str(MAX_EVENTS))
+    if request is not None and len({day for e in [*kept, *added] for day in e.days}) == 1:
+        # 5.1.5 never ends a window when every event falls on one weekday (its unsigned
+        # duration wraps; fixed on the development branch): such a timer would charge on.
+        raise ScheduleMappingError("charger_schedule_one_weekday")
     before, after = _windows(events), _windows([*kept, *added])
     for event_id, days in before.items():
         if event_id != replace and after.get(event_id) != days:

@@ -51,6 +51,8 @@ class WeeklyEntry:
     start: time
     lengths: Mapping[int, timedelta]
     once: date | None = None
+    excluded: frozenset[date] = frozenset()
+    """Local dates it does not run on (a skipped occurrence)."""
     description: str | None = None
     rrule: str | None = field(default=None)
     """The recurrence as shown to the calendar; derived from the weekdays when None."""
@@ -118,14 +120,11 @@ def _entry_occurrences(
         days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     for day in days:
         length = entry.lengths.get(day.weekday())
-        if length is None or length <= timedelta(0):
+        if length is None or length <= timedelta(0) or day in entry.excluded:
             continue
         naive = datetime.combine(day, entry.start)
         begins = localize(naive, zone)
         ends = localize(naive + length, zone)
-        if ends <= begins:
-            # Both ends in or around one DST jump: keep the window's real length.
-            ends = begins + length
         if begins < end and ends > start:
             yield Occurrence(entry, begins, ends)
 
