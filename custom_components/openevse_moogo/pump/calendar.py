@@ -10,17 +10,19 @@ within the next 24 hours does. The schedule actions stay for the rest (enable, d
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import override
 
 from homeassistant.const import WEEKDAYS
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from ..clients.moogo import MoogoSchedule, ScheduleSpec
+from ..clients.moogo import MoogoError, MoogoSchedule, ScheduleSpec
 from ..schedule_calendar.entity import ScheduleCalendar, ScheduleSource
 from ..schedule_calendar.weekly import (
     ScheduleMappingError,
@@ -128,7 +130,15 @@ class PumpScheduleSource:
         raise ScheduleMappingError("schedule_entry_not_found", uid=uid)
 
     async def _change(self, change: Callable[[], Awaitable[object]]) -> None:
-        await self._coordinator.async_change(self._pump().device_id, PART_SCHEDULES, change)
+        device_id = self._pump().device_id
+        try:
+            await self._coordinator.async_change(device_id, PART_SCHEDULES, change)
+        except HomeAssistantError:
+            # Refused: most likely our view was stale (the app changed the schedules), so
+            # read them again; the refusal is what the user sees either way.
+            with suppress(MoogoError, TimeoutError):
+                await self._coordinator.async_refresh_part(device_id, PART_SCHEDULES)
+            raise
 
     async def async_create(self, request: ScheduleRequest) -> None:
         """Add a schedule (one per time of day, at most 20, as the app allows)."""

@@ -113,6 +113,8 @@ class ScheduleCalendar(CalendarEntity):
     """A calendar over a :class:`ScheduleSource`; mixed into a family's entity base."""
 
     _shown_entries: tuple[WeeklyEntry, ...] | None = None
+    # The family's descriptions need not be calendar descriptions: no colour of our own.
+    _attr_initial_color = None
 
     @callback
     def async_follow_entries(self, *, force: bool = False) -> None:
