@@ -286,11 +286,14 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
     async def async_reload_schedule(self) -> None:
         """Read the timer back after an edit, so the calendar shows it as soon as it returns.
 
-        The version counters would refetch it too, but only once their push arrived.
+        The version counters would refetch it too, but only once their push arrived. Best
+        effort: after a refused edit the refusal is what the user must see.
         """
-        await self.async_command(
-            lambda client: client.get_schedule(request_timeout=REQUEST_TIMEOUT)
-        )
+        try:
+            await self.client.get_schedule(request_timeout=REQUEST_TIMEOUT)
+        except (OpenEVSEError, TimeoutError) as err:
+            LOGGER.debug("Could not read the timer of %s: %s", self.config_entry.title, err)
+            return
         self._publish()
 
     async def async_read_claim_target(self) -> ClaimTarget:
