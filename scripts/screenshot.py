@@ -3,9 +3,9 @@
 Starts the simulators and a real Home Assistant as `scripts/develop` does, lets the charger
 simulator charge a car and a pump spray, loads the ready dashboard of docs/dashboard.yaml, then
 drives headless Chromium (Debian's `chromium` with `playwright-core`) to log in and save, in
-docs/: the charger's and the pump's device pages, the dashboard, both options dialogs and the
-Moogo form after a failed login. Fails if a page shows a failed card, or if Home Assistant's
-log has an error.
+docs/: the charger's and the pump's device pages, the dashboard, the calendar (the charger's
+timer and the pump's sprays), both options dialogs and the Moogo form after a failed login.
+Fails if a page shows a failed card, or if Home Assistant's log has an error.
 """
 
 from __future__ import annotations

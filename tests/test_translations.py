@@ -22,7 +22,17 @@ from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump.errors import PUMP_ERRORS
 
 INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / DOMAIN
-PLATFORMS = ("sensor", "binary_sensor", "switch", "number", "select", "button", "event", "update")
+PLATFORMS = (
+    "sensor",
+    "binary_sensor",
+    "switch",
+    "number",
+    "select",
+    "button",
+    "event",
+    "update",
+    "calendar",
+)
 TRANSLATIONS: dict[str, Any] = json.loads(
     (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8")
 )

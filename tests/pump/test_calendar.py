@@ -173,7 +173,7 @@ async def test_a_one_off_within_a_day_becomes_a_one_shot_schedule(
 @pytest.mark.parametrize(
     ("start", "seconds", "rrule", "key"),
     [
-        (timedelta(days=1, seconds=30), 60, "FREQ=DAILY", "moogo_schedule_whole_minutes"),
+        (timedelta(days=1), 60, "FREQ=DAILY", "moogo_schedule_whole_minutes"),
         (timedelta(days=3), 60, None, "moogo_schedule_one_off_not_next"),
         (timedelta(days=1), 3601, "FREQ=DAILY", "schedule_length_out_of_range"),
         (timedelta(days=1), 60, "FREQ=WEEKLY;COUNT=2", "schedule_recurrence_not_weekly"),
@@ -190,9 +190,9 @@ async def test_events_the_cloud_cannot_keep_are_refused(  # noqa: PLR0917
 ) -> None:
     pump_id = simulator.device_ids[0]
     before = simulator.schedules(pump_id)
-    at = (dt_util.now() + start).replace(microsecond=0)
-    if key != "moogo_schedule_whole_minutes":
-        at = at.replace(second=0)
+    # Whole minutes but for the case about seconds.
+    second = 30 if key == "moogo_schedule_whole_minutes" else 0
+    at = (dt_util.now() + start).replace(second=second, microsecond=0)
     event: dict[str, Any] = {
         "dtstart": at,
         "dtend": at + timedelta(seconds=seconds),
