@@ -11,8 +11,8 @@ simulated charger over loopback. Then prints one table, ours beside core, with t
 3. HTTP requests caused by deltas that move no ``*_version`` counter: target 0;
 4. latency from the charger pushing a delta to the last state write it causes: target p99 <= 20 ms;
 5. HTTP requests per hour with a healthy websocket: target <= 12; of those, the ones the
-   "controlled by" and session-history features add while charging: target 0; and those the
-   firmware update, log replay, status LED and new feeds add: target 0 (plus one shared
+   "controlled by", session-history and schedule features add while charging: target 0; and those
+   the firmware update, log replay, status LED and new feeds add: target 0 (plus one shared
    release check per 6 h, to GitHub, not the charger);
 6. seconds from the charger's return after a reboot until the states are fresh: target <= 2 s;
 7. for reference: states fresh again after a websocket drop, warm set-up time.
@@ -180,12 +180,13 @@ def request_rows(session: dict[str, Any]) -> list[Row]:
         polls = 3600 / poll[name]["interval"]
         return f"{idle_hour[name]:.0f} ({polls:.0f} polls x {routes(poll[name]['requests'])})"
 
-    # What the "controlled by" and session history features read: only on a moved claims
-    # counter or an unplug, so a charging charger whose claims stay put costs none.
+    # What the "controlled by", session history and schedule features read: only on a moved
+    # claims or schedule counter or an unplug, so a charging charger whose claims and timer
+    # stay put costs none.
     feature_requests = [
         (method, path)
         for method, path in charging["requests"]["ours"]
-        if path.startswith(("/claims/target", "/logs"))
+        if path.startswith(("/claims/target", "/logs", "/schedule"))
     ]
     feature_hour = len(feature_requests) / deltas["ours"] * 3600
 
@@ -230,7 +231,7 @@ def request_rows(session: dict[str, Any]) -> list[Row]:
             core_met=charging_hour["core"] <= MAX_REQUESTS_PER_HOUR,
         ),
         side_by_side(
-            "HTTP requests/hour added by controlled-by and session history, charging",
+            "HTTP requests/hour added by controlled-by, session history, schedule, charging",
             f"{feature_hour:.0f}" + (f" ({routes(feature_requests)})" if feature_requests else ""),
             "-",
             "-",

@@ -3,9 +3,9 @@
 Starts the simulators and a real Home Assistant as `scripts/develop` does, lets the charger
 simulator charge a car and a pump spray, loads the ready dashboard of docs/dashboard.yaml, then
 drives headless Chromium (Debian's `chromium` with `playwright-core`) to log in and save, in
-docs/: the charger's and the pump's device pages, the dashboard, both options dialogs and the
-Moogo form after a failed login. Fails if a page shows a failed card, or if Home Assistant's
-log has an error.
+docs/: the charger's and the pump's device pages, the dashboard, the calendar (the charger's
+timer and the pump's sprays), both options dialogs and the Moogo form after a failed login.
+Fails if a page shows a failed card, or if Home Assistant's log has an error.
 """
 
 from __future__ import annotations
@@ -95,6 +95,14 @@ def plan(
                 "height": 1100,
             },
             {
+                # The calendar panel: the charger's timer windows and the pump's sprays.
+                "kind": "page",
+                "path": "/calendar",
+                "waitFor": "Charging schedule",
+                "output": str(output / "screenshot-calendar.png"),
+                "height": 1100,
+            },
+            {
                 "kind": "options",
                 "title": "Values fed to the charger",
                 "output": str(output / "screenshot-charger-options.png"),
@@ -123,6 +131,23 @@ async def run(output: Path) -> int:
     charger = ChargerSimulator()
     cloud = MoogoCloudSimulator(devices=1, spray_confirm_delay=1.0)
     hass = HomeAssistantProcess(config_dir=ROOT / ".develop" / "screenshot", port=free_port())
+    # The charger's own timer: weeknights 22:00-06:00 and weekend middays 11:00-15:00.
+    for event in (
+        {
+            "state": "active",
+            "time": "22:00",
+            "days": ["monday", "tuesday", "wednesday", "thursday"],
+        },
+        {
+            "state": "disabled",
+            "time": "06:00",
+            "days": ["tuesday", "wednesday", "thursday", "friday"],
+        },
+        {"state": "active", "time": "11:00", "days": ["saturday", "sunday"]},
+        {"state": "disabled", "time": "15:00", "days": ["saturday", "sunday"]},
+    ):
+        charger.timer.upsert(event, 0)
+    charger.schedule_changed(commit=True)
     await charger.start()
     await cloud.start()
     try:
@@ -139,6 +164,11 @@ async def run(output: Path) -> int:
             pump_id = await api.render_template("{{ device_id('switch.backyard_spray') }}")
             await api.call_action("openevse_moogo", "spray", {"device_id": pump_id})
             await api.wait_for_state("switch.backyard_spray", "on", within=15)
+            for at, days in (("06:30", ["mon", "wed", "fri"]), ("19:45", None)):
+                schedule: dict[str, Any] = {"device_id": pump_id, "time": at, "duration": 90}
+                if days:
+                    schedule["days"] = days
+                await api.call_action("openevse_moogo", "add_schedule", schedule)
             await asyncio.sleep(5)  # a few seconds of rising energy and power
             charger_id = await api.render_template("{{ device_id('sensor.openevse_7c40_status') }}")
             pages = {

@@ -32,6 +32,7 @@ PLATFORMS = (
     "event",
     "update",
     "light",
+    "calendar",
 )
 TRANSLATIONS: dict[str, Any] = json.loads(
     (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from ..const import DOMAIN, FAMILY_CHARGER
 from ..family import Family
-from . import binary_sensor, button, event, light, number, select, sensor, switch, update
+from . import binary_sensor, button, calendar, event, light, number, select, sensor, switch, update
 from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
@@ -139,6 +139,7 @@ CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
     platforms={
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
         Platform.BUTTON: button.async_setup_entry,
+        Platform.CALENDAR: calendar.async_setup_entry,
         Platform.EVENT: event.async_setup_entry,
         Platform.LIGHT: light.async_setup_entry,
         Platform.NUMBER: number.async_setup_entry,

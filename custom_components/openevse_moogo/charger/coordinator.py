@@ -218,6 +218,8 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             push_connected=client.ws_state is WebsocketState.CONNECTED,
             last_session=self._last_session,
             has_event_log=self._has_event_log,
+            schedule=client.schedule,
+            schedule_plan=client.schedule_plan,
         )
 
     def _stable_boot_time(self, uptime: int | None) -> datetime | None:
@@ -279,6 +281,19 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
                 }
                 | {"auto_release": True}
             )
+        self._publish()
+
+    async def async_reload_schedule(self) -> None:
+        """Read the timer back after an edit, so the calendar shows it as soon as it returns.
+
+        The version counters would refetch it too, but only once their push arrived. Best
+        effort: after a refused edit the refusal is what the user must see.
+        """
+        try:
+            await self.client.get_schedule(request_timeout=REQUEST_TIMEOUT)
+        except (OpenEVSEError, TimeoutError) as err:
+            LOGGER.debug("Could not read the timer of %s: %s", self.config_entry.title, err)
+            return
         self._publish()
 
     async def async_read_claim_target(self) -> ClaimTarget:

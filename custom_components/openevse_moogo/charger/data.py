@@ -13,6 +13,8 @@ from ..clients.openevse.models import (
     ClaimTarget,
     Limit,
     Override,
+    ScheduleEvent,
+    SchedulePlan,
 )
 from .history import FinishedSession
 
@@ -46,6 +48,10 @@ class ChargerData:
     """The last finished session from the charger's event log; None before one is known."""
     has_event_log: bool
     """Whether the charger serves its event log (``/logs``)."""
+    schedule: tuple[ScheduleEvent, ...] | None = None
+    """The charger's own timer events; None when its firmware has no timer."""
+    schedule_plan: SchedulePlan | None = None
+    """The timer's plan of the week (when each event really acts)."""
 
     @property
     def serial(self) -> str:

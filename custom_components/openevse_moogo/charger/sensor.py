@@ -36,6 +36,7 @@ from .controllers import CONTROLLED_PROPERTIES, CONTROLLER_OPTIONS, controlled_b
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
+from .timer import next_transition
 
 
 def charger_status(data: ChargerData) -> str | None:
@@ -346,6 +347,20 @@ SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda data: data.last_session.ended if data.last_session else None,
         exists_fn=lambda data: data.has_event_log,
+    ),
+    ChargerSensorDescription(
+        key="next_schedule_start",
+        translation_key="next_schedule_start",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: next_transition(data.schedule_plan, active=True),
+        exists_fn=lambda data: data.schedule is not None,
+    ),
+    ChargerSensorDescription(
+        key="next_schedule_stop",
+        translation_key="next_schedule_stop",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: next_transition(data.schedule_plan, active=False),
+        exists_fn=lambda data: data.schedule is not None,
     ),
     ChargerSensorDescription(
         key="last_session_max_temperature",

@@ -1,4 +1,4 @@
-"""Charger actions: charge limits and the charger's manual override, targeted by device.
+"""Charger actions: charge limits, the manual override and the timer's events, by device.
 
 Registered once when the integration loads; each call checks that the device is a loaded
 charger, validates the values against that charger and raises translated errors.
@@ -10,23 +10,33 @@ from functools import partial
 from typing import Any, Final
 
 import probatio as vol
-from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.const import ATTR_DEVICE_ID, WEEKDAYS
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 
-from ..clients.openevse.models import ChargeState, LimitType
+from ..clients.openevse.models import SCHEDULE_DAYS, ChargeState, LimitType
 from ..const import DOMAIN, FAMILY_CHARGER
 from ..family import device_owner
 from .const import J1772_MAX_CURRENT, J1772_MIN_CURRENT, REQUEST_TIMEOUT
 from .coordinator import ChargerCoordinator
 from .runtime import ChargerRuntimeData
+from .timer import MAX_EVENTS, next_transition
 
 SERVICE_SET_CHARGE_LIMIT: Final = "set_charge_limit"
 SERVICE_CLEAR_CHARGE_LIMIT: Final = "clear_charge_limit"
 SERVICE_SET_OVERRIDE: Final = "set_override"
 SERVICE_CLEAR_OVERRIDE: Final = "clear_override"
+SERVICE_SET_TIMER_EVENT: Final = "set_timer_event"
+SERVICE_REMOVE_TIMER_EVENT: Final = "remove_timer_event"
+SERVICE_GET_TIMER: Final = "get_timer"
 
 ATTR_ENERGY: Final = "energy"
 ATTR_TIME: Final = "time"
@@ -36,6 +46,8 @@ ATTR_AUTO_RELEASE: Final = "auto_release"
 ATTR_STATE: Final = "state"
 ATTR_CHARGE_CURRENT: Final = "charge_current"
 ATTR_MAX_CURRENT: Final = "max_current"
+ATTR_EVENT_ID: Final = "event_id"
+ATTR_DAYS: Final = "days"
 
 _LIMIT_KINDS: Final = {
     # field -> (firmware limit type, factor to the firmware's unit)
@@ -70,6 +82,19 @@ SET_OVERRIDE_SCHEMA: Final = vol.Schema(
     }
 )
 DEVICE_SCHEMA: Final = vol.Schema(_DEVICE)
+_EVENT_ID = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
+SET_TIMER_EVENT_SCHEMA: Final = vol.Schema(
+    {
+        **_DEVICE,
+        vol.Optional(ATTR_EVENT_ID): _EVENT_ID,
+        vol.Required(ATTR_STATE): vol.In([state.value for state in ChargeState]),
+        vol.Required(ATTR_TIME): cv.time,
+        vol.Required(ATTR_DAYS): vol.All(cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1)),
+    }
+)
+REMOVE_TIMER_EVENT_SCHEMA: Final = vol.Schema({**_DEVICE, vol.Required(ATTR_EVENT_ID): _EVENT_ID})
+# Home Assistant's weekday keys (mon..sun) -> the firmware's names.
+_FIRMWARE_DAY: Final = {day: SCHEDULE_DAYS[(index + 1) % 7] for index, day in enumerate(WEEKDAYS)}
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -150,6 +175,58 @@ async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> None:
     )
 
 
+def _timer_coordinator(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinator:
+    coordinator = _coordinator_for(hass, call)
+    if coordinator.data.schedule is None:
+        raise _validation_error("charger_timer_not_supported")
+    return coordinator
+
+
+async def _set_timer_event(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Add or replace one raw timer event (what the calendar cannot express)."""
+    coordinator = _timer_coordinator(hass, call)
+    event: dict[str, Any] = {
+        "state": call.data[ATTR_STATE],
+        "time": call.data[ATTR_TIME].strftime("%H:%M:%S"),
+        "days": [_FIRMWARE_DAY[day] for day in WEEKDAYS if day in call.data[ATTR_DAYS]],
+    }
+    if ATTR_EVENT_ID in call.data:
+        event["id"] = call.data[ATTR_EVENT_ID]
+    elif len(coordinator.data.schedule or ()) >= MAX_EVENTS:
+        raise _validation_error("charger_schedule_full", limit=str(MAX_EVENTS))
+    try:
+        await coordinator.async_command(
+            lambda client: client.set_schedule_events([event], request_timeout=REQUEST_TIMEOUT)
+        )
+    finally:
+        await coordinator.async_reload_schedule()
+
+
+async def _remove_timer_event(hass: HomeAssistant, call: ServiceCall) -> None:
+    coordinator = _timer_coordinator(hass, call)
+    event_id: int = call.data[ATTR_EVENT_ID]
+    if not any(event.event_id == event_id for event in coordinator.data.schedule or ()):
+        raise _validation_error("charger_timer_event_not_found", event_id=str(event_id))
+    try:
+        await coordinator.async_command(
+            lambda client: client.delete_schedule_event(event_id, request_timeout=REQUEST_TIMEOUT)
+        )
+    finally:
+        await coordinator.async_reload_schedule()
+
+
+async def _get_timer(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    coordinator = _timer_coordinator(hass, call)
+    data = coordinator.data
+    start = next_transition(data.schedule_plan, active=True)
+    stop = next_transition(data.schedule_plan, active=False)
+    return {
+        "events": [dict(event.raw) for event in data.schedule or ()],
+        "next_start": start.isoformat() if start else None,
+        "next_stop": stop.isoformat() if stop else None,
+    }
+
+
 @callback
 def async_register_charger_services(hass: HomeAssistant) -> None:
     """Register the charger actions (once, when the integration loads)."""
@@ -158,5 +235,14 @@ def async_register_charger_services(hass: HomeAssistant) -> None:
         (SERVICE_CLEAR_CHARGE_LIMIT, _clear_charge_limit, DEVICE_SCHEMA),
         (SERVICE_SET_OVERRIDE, _set_override, SET_OVERRIDE_SCHEMA),
         (SERVICE_CLEAR_OVERRIDE, _clear_override, DEVICE_SCHEMA),
+        (SERVICE_SET_TIMER_EVENT, _set_timer_event, SET_TIMER_EVENT_SCHEMA),
+        (SERVICE_REMOVE_TIMER_EVENT, _remove_timer_event, REMOVE_TIMER_EVENT_SCHEMA),
     ):
         hass.services.async_register(DOMAIN, name, partial(handler, hass), schema=schema)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_TIMER,
+        partial(_get_timer, hass),
+        schema=DEVICE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

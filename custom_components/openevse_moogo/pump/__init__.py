@@ -9,7 +9,7 @@ from homeassistant.const import Platform
 
 from ..const import FAMILY_PUMP
 from ..family import Family
-from . import binary_sensor, event, number, select, sensor, switch, update
+from . import binary_sensor, calendar, event, number, select, sensor, switch, update
 from .diagnostics import async_get_pump_diagnostics
 from .runtime import PumpRuntimeData
 from .services import async_register_pump_services
@@ -19,6 +19,7 @@ PUMP_FAMILY: Family[PumpRuntimeData] = Family(
     key=FAMILY_PUMP,
     platforms={
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
+        Platform.CALENDAR: calendar.async_setup_entry,
         Platform.EVENT: event.async_setup_entry,
         Platform.NUMBER: number.async_setup_entry,
         Platform.SELECT: select.async_setup_entry,

@@ -107,7 +107,8 @@ def _find_schedule(pump: PumpData, at: time) -> MoogoSchedule:
     raise _invalid("moogo_schedule_not_found", time=at.strftime("%H:%M"), name=pump.name)
 
 
-def _wire_days(days: list[str] | None, default: frozenset[int]) -> frozenset[int]:
+def wire_days(days: list[str] | None, default: frozenset[int]) -> frozenset[int]:
+    """Convert Home Assistant's weekday keys to the cloud's numbers; None keeps ``default``."""
     return default if days is None else frozenset(_WIRE_DAY[day] for day in days)
 
 
@@ -152,7 +153,8 @@ async def _skip_next_schedule(call: ServiceCall) -> None:
     )
 
 
-def _check_free_slot(pump: PumpData, at: time, ignore: str | None = None) -> None:
+def check_free_slot(pump: PumpData, at: time, ignore: str | None = None) -> None:
+    """Refuse a second schedule at the same time of day (the cloud does too)."""
     for item in pump.schedules.schedules if pump.schedules else ():
         if item.schedule_id != ignore and (item.hour, item.minute) == (at.hour, at.minute):
             raise _invalid("moogo_schedule_exists", time=at.strftime("%H:%M"), name=pump.name)
@@ -161,14 +163,14 @@ def _check_free_slot(pump: PumpData, at: time, ignore: str | None = None) -> Non
 async def _add_schedule(call: ServiceCall) -> None:
     coordinator, pump = _target(call)
     at: time = call.data[ATTR_TIME]
-    _check_free_slot(pump, at)
+    check_free_slot(pump, at)
     if pump.schedules is not None and len(pump.schedules.schedules) >= MAX_SCHEDULES:
         raise _invalid("moogo_too_many_schedules", name=pump.name, limit=str(MAX_SCHEDULES))
     spec = ScheduleSpec(
         hour=at.hour,
         minute=at.minute,
         duration=call.data[ATTR_DURATION],
-        repeat_days=_wire_days(call.data.get(ATTR_DAYS), EVERY_DAY),
+        repeat_days=wire_days(call.data.get(ATTR_DAYS), EVERY_DAY),
         enabled=call.data[ATTR_ENABLED],
     )
     client = coordinator.client
@@ -184,12 +186,12 @@ async def _update_schedule(call: ServiceCall) -> None:
     item = _find_schedule(pump, call.data[ATTR_SCHEDULE])
     spec = item.to_spec()
     if (at := call.data.get(ATTR_TIME)) is not None:
-        _check_free_slot(pump, at, ignore=item.schedule_id)
+        check_free_slot(pump, at, ignore=item.schedule_id)
         spec = replace(spec, hour=at.hour, minute=at.minute)
     spec = replace(
         spec,
         duration=call.data.get(ATTR_DURATION, spec.duration),
-        repeat_days=_wire_days(call.data.get(ATTR_DAYS), spec.repeat_days),
+        repeat_days=wire_days(call.data.get(ATTR_DAYS), spec.repeat_days),
         enabled=call.data.get(ATTR_ENABLED, spec.enabled),
     )
     client = coordinator.client

@@ -14,6 +14,7 @@ from custom_components.openevse_moogo.clients.openevse import (
     EvseState,
     LimitType,
     OpenEVSE,
+    OpenEVSENotFoundError,
     WebsocketState,
 )
 from tests.simulators.openevse import ChargerSimulator
@@ -76,6 +77,9 @@ async def test_units_are_normalised(simulator: ChargerSimulator, charger: OpenEV
     assert status.raw["amp"] == 16500
 
 
+CLOCK_KEYS = frozenset({"time", "local_time", "uptime"})
+
+
 async def test_update_fetches_versioned_resources_only_when_counters_move(
     simulator: ChargerSimulator, charger: OpenEVSE
 ) -> None:
@@ -86,10 +90,10 @@ async def test_update_fetches_versioned_resources_only_when_counters_move(
     assert "state" in changes[0]
     fetched = simulator.requests.count(("GET", "/claims/target"))
     await charger.update()
-    # Nothing moved: no refetch and nothing reported.
+    # Nothing moved: no refetch and nothing reported (but the clock, when a second passed).
     assert simulator.requests.count(("GET", "/claims/target")) == fetched
     assert simulator.requests.count(("GET", "/override")) == 1
-    assert len(changes) == 1
+    assert not [change - CLOCK_KEYS for change in changes[1:] if change - CLOCK_KEYS]
     await charger.set_override(state="disabled", charge_current=10)
     await charger.set_limit(LimitType.TIME, 30)
     await charger.update()
@@ -152,6 +156,10 @@ async def test_single_reads(simulator: ChargerSimulator, charger: OpenEVSE) -> N
     assert target.properties.state is ChargeState.ACTIVE
     assert target.properties.charge_current is None
     assert dict(target.owners) == {}
+    simulator.schedule = [
+        {"id": 1, "state": "active", "time": "22:00:00", "days": ["monday", "friday"]},
+        {"id": 2, "state": "disabled", "time": "06:30:00", "days": ["tuesday"]},
+    ]
     schedule = await charger.get_schedule()
     assert [event.event_id for event in schedule] == [1, 2]
     assert schedule[0].state is ChargeState.ACTIVE
@@ -174,3 +182,38 @@ async def test_claims_listing_and_single_claim(
     assert claim is not None
     assert claim.state is ChargeState.ACTIVE
     assert claim.auto_release is True
+
+
+async def test_timer_writes_and_the_plan(simulator: ChargerSimulator, charger: OpenEVSE) -> None:
+    simulator.config["scheduler_start_window"] = 0
+    await charger.set_schedule_events(
+        [
+            {"state": "active", "time": "09:00:00", "days": ["tuesday", "thursday"]},
+            {"state": "disabled", "time": "11:30:00", "days": ["tuesday", "thursday"], "x": 1},
+        ]
+    )
+    assert [event["id"] for event in simulator.schedule] == [1, 2]
+    assert simulator.timer.stored == simulator.schedule  # the array write is stored in flash
+    plan = await charger.get_schedule_plan()
+    assert plan is charger.schedule_plan
+    assert plan.received is not None
+    assert set(plan.days) == {"tuesday", "thursday"}
+    first = plan.days["tuesday"][0]
+    assert (first.event_id, first.state, first.offset, first.start_offset, first.duration) == (
+        1,
+        ChargeState.ACTIVE,
+        32400,
+        32400,
+        9000,
+    )
+    assert plan.current_event is not None
+    assert plan.next_event_delay is not None
+    await charger.delete_schedule_event(2)
+    assert [event["id"] for event in simulator.schedule] == [1]
+    with pytest.raises(OpenEVSENotFoundError):
+        await charger.delete_schedule_event(2)
+    # An empty timer: no current or next event.
+    await charger.delete_schedule_event(1)
+    empty = await charger.get_schedule_plan()
+    assert (empty.current_event, empty.next_event, empty.next_event_delay) == (None, None, None)
+    assert dict(empty.days) == {}

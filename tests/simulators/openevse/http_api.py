@@ -21,6 +21,7 @@ from .claims import (
     ClaimError,
     parse_claim_properties,
 )
+from .scheduler import ScheduleRejectedError
 
 if TYPE_CHECKING:
     from .simulator import ChargerSimulator
@@ -30,7 +31,6 @@ Handler = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
 _CACHE_CONTROL: Final = (
     "no-cache, private, no-store, must-revalidate, max-stale=0, post-check=0, pre-check=0"
 )
-_WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _LIMIT_TYPES: Final = ("time", "energy", "soc", "range")
 _UPDATE_FORM: Final = (
     "<html><form method='POST' action='/update' enctype='multipart/form-data'>"
@@ -491,8 +491,7 @@ class HttpApi:
         return await self._by_method(request, {"GET": get, "POST": post, "DELETE": delete})
 
     async def _schedule_plan(self, request: web.Request, _: str) -> web.StreamResponse:
-        sim = self._sim
-        return self._json(_schedule_plan(sim.schedule, sim.clock_fields()))
+        return self._json(self._sim.schedule_plan())
 
     async def _schedule(self, request: web.Request, rest: str) -> web.StreamResponse:
         # The event id is what follows "/schedule/" (toInt: not a number is 0, the whole list).
@@ -507,39 +506,32 @@ class HttpApi:
 
         async def post() -> web.Response:
             body = await self._json_body(request, "Could not parse JSON")
+            # /schedule takes an object or an array and stores the result in flash;
+            # /schedule/{id} takes one object and only rebuilds the plan (scheduler.cpp).
             if event_id == 0 and isinstance(body, list):
                 events = [event for event in body if isinstance(event, dict)]
             elif isinstance(body, dict):
                 events = [body]
             else:
                 raise _BadRequestError("Could not parse JSON")
-            for event in events:
-                self._upsert_event(event, event_id)
-            await sim.publish(sim.bump_schedule())
+            try:
+                for event in events:
+                    sim.timer.upsert(event, event_id)
+            except ScheduleRejectedError as err:
+                # Events before the refused one stay in memory, neither built nor stored.
+                raise _BadRequestError("Could not parse JSON") from err
+            await sim.publish(sim.schedule_changed(commit=event_id == 0))
             return self._msg("done")
 
         async def delete() -> web.Response:
             if event_id == 0:
                 return self._method_not_allowed()
-            if current is None:
+            if not sim.timer.remove(event_id):
                 return self._msg("Not found", status=404)
-            sim.schedule.remove(current)
-            await sim.publish(sim.bump_schedule())
+            await sim.publish(sim.schedule_changed(commit=True))
             return self._msg("done")
 
         return await self._by_method(request, {"GET": get, "POST": post, "DELETE": delete})
-
-    def _upsert_event(self, body: dict[str, Any], event_id: int) -> None:
-        """Add or replace one timer event by id; others are kept (scheduler.cpp)."""
-        sim = self._sim
-        if event_id == 0:
-            event_id = body["id"] if _is_number(body.get("id")) else 0
-        elif "id" in body and body["id"] != event_id:
-            raise _BadRequestError("Could not parse JSON")
-        if event_id == 0:
-            event_id = max((event["id"] for event in sim.schedule), default=0) + 1
-        event = _schedule_event(body | {"id": int(event_id)})
-        sim.schedule = [other for other in sim.schedule if other["id"] != event["id"]] + [event]
 
     async def _limit(self, request: web.Request, _: str) -> web.StreamResponse:
         sim = self._sim
@@ -834,75 +826,3 @@ class HttpApi:
         }
         # Commands the simulated controller does not model answer as an unknown one does.
         return replies.get(name, "$NK")
-
-
-def _schedule_event(event: Any) -> dict[str, Any]:
-    """Validate one timer event: {id, state, time "HH:MM[:SS]", days [weekday names]}."""
-    if not isinstance(event, dict):
-        raise _BadRequestError("Could not parse JSON")
-    if not {"state", "time", "days"} <= event.keys():
-        raise _BadRequestError("Could not parse JSON")
-    try:
-        days = list(event["days"])
-        clock = str(event["time"])
-        parsed = datetime.strptime(clock, "%H:%M:%S" if clock.count(":") == 2 else "%H:%M")  # noqa: DTZ007
-        normalised = {
-            "id": int(event["id"]),
-            "state": event["state"],
-            "time": parsed.strftime("%H:%M:%S"),
-            "days": days,
-        }
-    except (KeyError, TypeError, ValueError) as err:
-        raise _BadRequestError("Could not parse JSON") from err
-    if normalised["state"] not in ("active", "disabled"):
-        raise _BadRequestError("Could not parse JSON")
-    # Day names the firmware does not know are skipped; the week keeps its order.
-    normalised["days"] = [day for day in _WEEKDAYS if day in days]
-    return normalised
-
-
-def _first(item: tuple[int, Any]) -> int:
-    return item[0]
-
-
-def _seconds_of_day(clock: str) -> int:
-    hours, minutes, seconds = (int(part) for part in clock.split(":"))
-    return hours * 3600 + minutes * 60 + seconds
-
-
-def _schedule_plan(schedule: list[dict[str, Any]], clock: dict[str, Any]) -> dict[str, Any]:
-    """Lay the timer events out per weekday and find the current and next event."""
-    local = str(clock.get("local_time") or clock.get("time", ""))
-    now = datetime.strptime(local[:19], "%Y-%m-%dT%H:%M:%S")  # noqa: DTZ007
-    today = now.weekday()
-    offset = now.hour * 3600 + now.minute * 60 + now.second
-    days: dict[str, list[dict[str, Any]]] = {day: [] for day in _WEEKDAYS}
-    for event in sorted(schedule, key=lambda item: item["time"]):
-        for day in event["days"]:
-            days[day].append(
-                {
-                    "id": event["id"],
-                    "state": event["state"],
-                    "time": event["time"],
-                    "day": day,
-                    "offset": _seconds_of_day(event["time"]),
-                }
-            )
-    # Walk the week from now: the last event before now is current, the first after is next.
-    timeline = [
-        (((_WEEKDAYS.index(day) - today) % 7) * 86400 + entry["offset"] - offset, entry)
-        for day, entries in days.items()
-        for entry in entries
-    ]
-    upcoming = sorted((item for item in timeline if item[0] > 0), key=_first)
-    past = sorted((item for item in timeline if item[0] <= 0), key=_first)
-    # Nothing earlier this week: the current event is the last one of the previous week.
-    current = past[-1][1] if past else (upcoming[-1][1] if upcoming else False)
-    return {
-        "current_day": _WEEKDAYS[today],
-        "current_offset": offset,
-        "next_event_delay": upcoming[0][0] if upcoming else False,
-        "current_event": current,
-        "next_event": upcoming[0][1] if upcoming else False,
-        "days": days,
-    }

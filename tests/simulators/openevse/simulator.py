@@ -36,6 +36,7 @@ from .profiles import (
     default_config,
     default_status,
 )
+from .scheduler import CLIENT_SCHEDULE, PRIORITY_TIMER, Timer
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -186,11 +187,9 @@ class ChargerSimulator:
         """The development branch's auth (login sessions, throttle); used by "master"."""
         self.claims = ClaimsEngine()
         self.limit: dict[str, Any] | None = None
-        self.schedule: list[dict[str, Any]] = [
-            {"id": 1, "state": "active", "time": "22:00:00", "days": ["monday", "friday"]},
-            {"id": 2, "state": "disabled", "time": "06:30:00", "days": ["tuesday"]},
-        ]
         self._rng = random.Random(self.serial)
+        self.timer = Timer(self._rng, same_day_wrap_fixed=profile == "master")
+        """The charging timer (scheduler.cpp); empty, as on a charger nobody set one on."""
         self._plugged = False
         self._car_ready = False
         self._fault_state: int | None = None
@@ -710,9 +709,50 @@ class ChargerSimulator:
         self.limit = limit
         return self._apply({"limit": limit is not None}) | self._bump("limit_version")
 
-    def bump_schedule(self) -> dict[str, Any]:
-        """The schedule changed: move its counters; return the status changes."""
-        return self._bump("schedule_version", "schedule_plan_version")
+    @property
+    def schedule(self) -> list[dict[str, Any]]:
+        """The timer's events as ``GET /schedule`` lists them."""
+        return self.timer.events
+
+    @schedule.setter
+    def schedule(self, events: list[dict[str, Any]]) -> None:
+        """Replace the events behind every client's back (no rebuild, no counter moves)."""
+        self.timer.events = events
+
+    def local_clock(self) -> tuple[int, int]:
+        """(weekday with 0 = Sunday, seconds after midnight) on the gateway's local clock."""
+        now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
+        local = now.astimezone(self._zone())
+        return (local.weekday() + 1) % 7, local.hour * 3600 + local.minute * 60 + local.second
+
+    def schedule_plan(self) -> dict[str, Any]:
+        """GET /schedule/plan as of now."""
+        return self.timer.plan(*self.local_clock())
+
+    def schedule_changed(self, *, commit: bool) -> dict[str, Any]:
+        """The timer changed: store it (``commit``), rebuild, move its counters, act on it."""
+        if commit:
+            self.timer.commit()
+        self.timer.build(int(self.config.get("scheduler_start_window", 0) or 0))
+        changes = self._bump("schedule_version", "schedule_plan_version")
+        return changes | self.run_scheduler()
+
+    def run_scheduler(self) -> dict[str, Any]:
+        """Scheduler::loop: claim for the event in force when it changed; else nothing."""
+        current = self.timer.current(*self.local_clock())
+        if current == self.timer.active:
+            return {}
+        changes: dict[str, Any] = {}
+        if current is None:
+            changes |= self.release_claim(CLIENT_SCHEDULE) or {}
+        elif current.state == "active":
+            properties = {"state": "active", "charge_current": int(self.config["max_current_hard"])}
+            changes |= self.set_claim(CLIENT_SCHEDULE, Claim(PRIORITY_TIMER, properties))
+        else:
+            properties = {"state": current.state} if current.state == "disabled" else {}
+            changes |= self.set_claim(CLIENT_SCHEDULE, Claim(PRIORITY_DEFAULT, properties))
+        self.timer.active = current
+        return changes | self._bump("schedule_plan_version")
 
     async def publish(self, changes: dict[str, Any]) -> None:
         """Push status changes to every websocket (nothing when empty)."""
@@ -847,6 +887,10 @@ class ChargerSimulator:
         self._apply({key: value for key, value in fresh.items() if key in self.status})
         self.status["divertmode"] = DIVERT_NORMAL
         self._apply(self.set_divertmode(self._configured_divertmode()))
+        # Scheduler::setup loads the stored timer (counters at 1), its first loop claims.
+        self.timer.restore()
+        self.timer.build(int(self.config.get("scheduler_start_window", 0) or 0))
+        self._apply(self.run_scheduler())
         self._apply(self._derived_state())
 
     def _configured_divertmode(self) -> int:
@@ -859,7 +903,7 @@ class ChargerSimulator:
             await asyncio.sleep(self.tick)
             if not self._online:
                 continue
-            changes: dict[str, Any] = {}
+            changes: dict[str, Any] = self.run_scheduler()
             if self.status.get("state") == STATE_CHARGING:
                 changes |= self._charging_step()
                 changes |= self._enforce_limit()

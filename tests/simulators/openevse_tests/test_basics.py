@@ -261,8 +261,7 @@ async def test_form_endpoints_answer_text(
 
 async def test_schedule_is_a_get(sim: ChargerSimulator, session: aiohttp.ClientSession) -> None:
     status, events = await _json(session, "GET", f"{sim.url}/schedule")
-    assert status == 200
-    assert {event["id"] for event in events} == {1, 2}
+    assert (status, events) == (200, [])  # nobody set a timer on this charger
     version = sim.status["schedule_version"]
     event = {"id": 3, "state": "active", "time": "07:15", "days": ["sunday"]}
     assert await _json(session, "POST", f"{sim.url}/schedule/3", json=event) == (
@@ -273,7 +272,7 @@ async def test_schedule_is_a_get(sim: ChargerSimulator, session: aiohttp.ClientS
     _, stored = await _json(session, "GET", f"{sim.url}/schedule/3")
     assert stored["time"] == "07:15:00"
     _, plan = await _json(session, "GET", f"{sim.url}/schedule/plan")
-    assert set(plan) >= {"current_day", "current_offset", "next_event", "days"}
+    assert set(plan) >= {"current_day", "current_offset", "next_event", "sunday"}
     # An empty POST (what some clients send to "read") is a bad schedule write.
     assert (await _json(session, "POST", f"{sim.url}/schedule"))[0] == 400
 

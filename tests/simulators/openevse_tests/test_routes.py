@@ -85,6 +85,10 @@ async def test_time_form_and_settime_answer_in_text(
 async def test_schedule_post_adds_and_replaces_by_id(
     sim: ChargerSimulator, session: aiohttp.ClientSession
 ) -> None:
+    sim.schedule = [
+        {"id": 1, "state": "active", "time": "22:00:00", "days": ["monday", "friday"]},
+        {"id": 2, "state": "disabled", "time": "06:30:00", "days": ["tuesday"]},
+    ]
     before = {event["id"] for event in sim.schedule}
     events = [
         {"id": 1, "state": "disabled", "time": "21:30", "days": ["monday"]},

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final, Self
 
 import aiohttp
@@ -59,6 +60,7 @@ from .models import (
     LogEntry,
     Override,
     ScheduleEvent,
+    SchedulePlan,
     ServiceLevel,
     VehicleDataSource,
     as_int,
@@ -88,6 +90,8 @@ CHANGED_CONFIG: Final = "config"
 CHANGED_OVERRIDE: Final = "override"
 CHANGED_CLAIM_TARGET: Final = "claim_target"
 CHANGED_LIMIT: Final = "limit"
+CHANGED_SCHEDULE: Final = "schedule"
+CHANGED_SCHEDULE_PLAN: Final = "schedule_plan"
 
 # The /status counters the firmware bumps when a cached resource changed, with the resource.
 _VERSIONED_RESOURCES: Final = (
@@ -95,6 +99,10 @@ _VERSIONED_RESOURCES: Final = (
     ("override_version", CHANGED_OVERRIDE),
     ("claims_version", CHANGED_CLAIM_TARGET),
     ("limit_version", CHANGED_LIMIT),
+    # The timer's events move schedule_version (and the plan's); the plan alone moves each time
+    # the scheduler passes an event (scheduler.cpp buildSchedule, loop).
+    ("schedule_version", CHANGED_SCHEDULE),
+    ("schedule_plan_version", CHANGED_SCHEDULE_PLAN),
 )
 _VERSION_KEYS: Final = frozenset(key for key, _ in _VERSIONED_RESOURCES)
 
@@ -240,6 +248,8 @@ class OpenEVSE:
         self._override: Override | None = None
         self._claim_target: ClaimTarget | None = None
         self._limit: Limit | None = None
+        self._schedule: tuple[ScheduleEvent, ...] | None = None
+        self._schedule_plan: SchedulePlan | None = None
         self._fetched_versions: dict[str, int] = {}
         # Whether a counter in the cached status differs from the one last fetched, so a push
         # has something to refetch (also after a failed refetch, which is retried).
@@ -441,6 +451,8 @@ class OpenEVSE:
             CHANGED_OVERRIDE: self._override,
             CHANGED_CLAIM_TARGET: self._claim_target,
             CHANGED_LIMIT: self._limit,
+            CHANGED_SCHEDULE: self._schedule,
+            CHANGED_SCHEDULE_PLAN: self._schedule_plan,
         }[name]
 
     async def _fetch(self, name: str, request_timeout: float | None) -> None:
@@ -451,6 +463,10 @@ class OpenEVSE:
             await self.get_override(request_timeout=request_timeout)
         elif name == CHANGED_CLAIM_TARGET:
             await self.get_claim_target(request_timeout=request_timeout)
+        elif name == CHANGED_SCHEDULE:
+            await self.get_schedule(request_timeout=request_timeout)
+        elif name == CHANGED_SCHEDULE_PLAN:
+            await self.get_schedule_plan(request_timeout=request_timeout)
         else:
             await self.get_limit(request_timeout=request_timeout)
 
@@ -509,12 +525,46 @@ class OpenEVSE:
         self._limit = Limit.from_dict(body) if body else None
         return self._limit
 
-    async def get_schedule(self, *, request_timeout: float | None = None) -> list[ScheduleEvent]:
-        """Fetch the charging timer's events."""
+    async def get_schedule(
+        self, *, request_timeout: float | None = None
+    ) -> tuple[ScheduleEvent, ...]:
+        """Fetch the charging timer's events and cache them."""
         body = _objects(
             await self._json("GET", "/schedule", request_timeout=request_timeout), "GET /schedule"
         )
-        return [ScheduleEvent.from_dict(item) for item in body]
+        self._schedule = tuple(ScheduleEvent.from_dict(item) for item in body)
+        return self._schedule
+
+    async def get_schedule_plan(self, *, request_timeout: float | None = None) -> SchedulePlan:
+        """Fetch the scheduler's plan of the week and cache it."""
+        path = "/schedule/plan"
+        body = _object(
+            await self._json("GET", path, request_timeout=request_timeout), f"GET {path}"
+        )
+        self._schedule_plan = SchedulePlan.from_dict(body, received=datetime.now(UTC))
+        return self._schedule_plan
+
+    async def set_schedule_events(
+        self, events: Sequence[Mapping[str, Any]], *, request_timeout: float | None = None
+    ) -> None:
+        """Add or replace timer events by ``id`` (one without an id gets a new one).
+
+        Sent as one array to ``/schedule``: the firmware stores that in flash, whereas
+        ``POST /schedule/{id}`` only rebuilds the plan in memory (scheduler.cpp deserialize).
+        The firmware refuses the request (400) when an event lacks ``state``, ``time`` or
+        ``days``, or when all its 50 slots are taken.
+        """
+        body = [
+            {key: event[key] for key in ("id", "state", "time", "days") if key in event}
+            for event in events
+        ]
+        await self._command("POST", "/schedule", json=body, request_timeout=request_timeout)
+
+    async def delete_schedule_event(
+        self, event_id: int, *, request_timeout: float | None = None
+    ) -> None:
+        """Remove one timer event (404 when there is no such event)."""
+        await self._command("DELETE", f"/schedule/{event_id}", request_timeout=request_timeout)
 
     async def get_log_range(self, *, request_timeout: float | None = None) -> tuple[int, int]:
         """Fetch the (first, last) block index of the gateway's event log."""
@@ -1002,6 +1052,16 @@ class OpenEVSE:
     def limit(self) -> Limit | None:
         """The cached charge limit (None when none, or not fetched yet)."""
         return self._limit
+
+    @property
+    def schedule(self) -> tuple[ScheduleEvent, ...] | None:
+        """The cached timer events (None when not fetched: no schedule on this firmware)."""
+        return self._schedule
+
+    @property
+    def schedule_plan(self) -> SchedulePlan | None:
+        """The cached plan of the timer's week (None when not fetched)."""
+        return self._schedule_plan
 
     @property
     def features(self) -> ChargerFeatures:

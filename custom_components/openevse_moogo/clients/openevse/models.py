@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from datetime import time as clock_time
 from enum import Enum, IntEnum, StrEnum
 from types import MappingProxyType
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from .version import FirmwareVersion
 
@@ -403,6 +403,13 @@ class ChargerConfig:
     auth_enabled: bool
     """Whether the web UI and API are protected by a user name."""
 
+    @property
+    def time_zone(self) -> str | None:
+        """The IANA name of the charger's zone (``time_zone`` is "Region/City|POSIX")."""
+        zone = as_str(self.raw.get("time_zone"))
+        name = zone.split("|", 1)[0].strip() if zone else ""
+        return name or None
+
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Self:
         """Build the model from a ``/config`` object."""
@@ -551,6 +558,93 @@ class ScheduleEvent:
             days=tuple(day for day in days if isinstance(day, str))
             if isinstance(days, list)
             else (),
+        )
+
+
+# The firmware's weekday names, in its own order (scheduler.cpp: 0 = Sunday).
+SCHEDULE_DAYS: Final = (
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanEntry:
+    """One timer event on one weekday, as the scheduler laid it out (``/schedule/plan``)."""
+
+    event_id: int | None
+    state: ChargeState | None
+    day: str | None
+    offset: int | None
+    """The configured time, in seconds after local midnight."""
+    start_offset: int | None
+    """When it really acts: active events start at a random moment around their time."""
+    duration: int | None
+    """Seconds until the next event of the week."""
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Self:
+        """Build the model from one plan entry."""
+        return cls(
+            event_id=as_int(raw.get("id")),
+            state=as_enum(ChargeState, raw.get("state")),
+            day=as_str(raw.get("day")),
+            offset=as_int(raw.get("offset")),
+            start_offset=as_int(raw.get("start_offset")),
+            duration=as_int(raw.get("duration")),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchedulePlan:
+    """The scheduler's week: what is in force, what comes next and each day's events.
+
+    The firmware sends the days as top-level arrays named by weekday, only for days with
+    events (scheduler.cpp serializePlan).
+    """
+
+    raw: Mapping[str, Any] = field(repr=False)
+    current_day: str | None
+    current_offset: int | None
+    """Seconds after local midnight on the charger's clock when the plan was made."""
+    next_event_delay: int | None
+    """Seconds from then until the next event acts; None without events."""
+    current_event: PlanEntry | None
+    next_event: PlanEntry | None
+    days: Mapping[str, tuple[PlanEntry, ...]]
+    received: datetime | None = None
+    """When the plan was read (its offsets count from then)."""
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], received: datetime | None = None) -> Self:
+        """Build the model from ``/schedule/plan`` read at ``received``."""
+
+        def entry(value: Any) -> PlanEntry | None:
+            return PlanEntry.from_dict(value) if isinstance(value, Mapping) else None
+
+        delay = raw.get("next_event_delay")
+        return cls(
+            raw=raw,
+            current_day=as_str(raw.get("current_day")),
+            current_offset=as_int(raw.get("current_offset")),
+            next_event_delay=None if isinstance(delay, bool) else as_int(delay),
+            current_event=entry(raw.get("current_event")),
+            next_event=entry(raw.get("next_event")),
+            days=MappingProxyType(
+                {
+                    day: tuple(
+                        PlanEntry.from_dict(item) for item in items if isinstance(item, Mapping)
+                    )
+                    for day in SCHEDULE_DAYS
+                    if isinstance(items := raw.get(day), list)
+                }
+            ),
+            received=received,
         )
 
 
