@@ -31,7 +31,6 @@ async def test_new_pump_appears_and_removed_pump_goes(
     coordinator = coordinator_of(account)
     first = simulator.device_ids[0]
     second = simulator.add_device(name="Patio")
-    coordinator.invalidate("devices")
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert _pump_devices(device_registry, account) == {first, second}

@@ -8,6 +8,7 @@ import pytest
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from tests.simulators.moogo import MoogoCloudSimulator
 
@@ -30,9 +31,11 @@ async def test_spent_hourly_login_budget_waits_without_a_repair_issue(
         guard.acquire()
     simulator.expire_tokens()
     await coordinator.async_refresh()
-    assert coordinator.last_exception is not None
-    assert coordinator.last_exception.translation_key == "moogo_login_limit"
-    assert 3000 < coordinator.last_exception.retry_after <= 3600
+    failure = coordinator.account.devices.last_exception
+    assert isinstance(failure, UpdateFailed)
+    assert failure.translation_key == "moogo_login_limit"
+    assert failure.retry_after is not None
+    assert 3000 < failure.retry_after <= 3600
     assert simulator.login_count == 1
 
 

@@ -176,7 +176,6 @@ async def test_firmware_update(
     coordinator = coordinator_of(account)
     assert hass.states.get(entity_id).state == STATE_OFF
     simulator.offer_firmware(simulator.device_ids[0], "1.1.0", "Quieter pump")
-    coordinator.invalidate("firmware", simulator.device_ids[0])
     await coordinator.async_refresh()
     state = hass.states.get(entity_id)
     assert state.state == STATE_ON

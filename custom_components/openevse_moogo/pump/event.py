@@ -32,6 +32,8 @@ SPRAY_EVENT = PumpEventEntityDescription(
 class PumpSprayEvent(PumpEntity, EventEntity):
     """Fires "started" and "finished" as the pump's spraying state changes, by hand or schedule."""
 
+    entity_description: PumpEventEntityDescription
+
     def __init__(
         self, coordinator: PumpCoordinator, description: PumpEventEntityDescription, pump_id: str
     ) -> None:

@@ -23,6 +23,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .readers import PART_SCHEDULES
 from .runtime import PumpConfigEntry
 
 
@@ -78,12 +79,14 @@ SENSORS: tuple[PumpSensorEntityDescription, ...] = (
     PumpSensorEntityDescription(
         key="next_scheduled_spray",
         translation_key="next_scheduled_spray",
+        part=PART_SCHEDULES,
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_next_spray,
     ),
     PumpSensorEntityDescription(
         key="active_schedules",
         translation_key="active_schedules",
+        part=PART_SCHEDULES,
         value_fn=lambda pump: None if pump.schedules is None else len(pump.active_schedules),
     ),
 )
