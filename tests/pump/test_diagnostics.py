@@ -42,4 +42,6 @@ async def test_diagnostics_redact_every_secret(
     assert readers["Moogo Backyard status"]["interval"] == 60
     assert readers["Moogo Backyard status"]["last_read_ok"] is True
     assert readers["Moogo account"]["interval"] == 900
+    assert readers["Moogo Backyard history"]["interval"] == 7200
+    assert pump["history"]["sprays"] == 0
     assert diagnostics["cloud"]["authenticated"] is True

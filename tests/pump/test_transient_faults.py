@@ -7,32 +7,22 @@ sensor and diagnostics; three failed reads in a row outlast it. A refused login 
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncGenerator
-from datetime import timedelta
-
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump.diagnostics import async_get_pump_diagnostics
 from tests.simulators.moogo import MoogoCloudSimulator
 
-from .conftest import add_account, coordinator_of
+from .conftest import coordinator_of, let_time_pass
 
 TEMPERATURE = "sensor.backyard_temperature"
 SPRAY = "switch.backyard_spray"
 ONLINE = "binary_sensor.backyard_online"
 STATUS_ERROR = ("custom_components.openevse_moogo", "^Error fetching Moogo Backyard status data")
-
-
-def _frozen_clock() -> float:
-    return time.time()
 
 
 def _state(hass: HomeAssistant, entity_id: str) -> str:
@@ -44,29 +34,6 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
 def _status_reads(sim: MoogoCloudSimulator, since: int) -> int:
     path = f"/v1/devices/{sim.device_ids[0]}"
     return sum(1 for method, p in sim.requests[since:] if method == "GET" and p == path)
-
-
-async def _let_time_pass(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: int) -> None:
-    """Move the frozen clock a second at a time, running every timer (and its reads) due."""
-    for _second in range(seconds):
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-@pytest.fixture
-async def frozen_account(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
-) -> AsyncGenerator[tuple[MoogoCloudSimulator, ConfigEntry]]:
-    """An account with one pump on a simulator that follows the frozen clock."""
-    caplog.set_level(logging.CRITICAL, logger="aiohttp.access")  # no UTC offset under freezer
-    sim = MoogoCloudSimulator(spray_confirm_delay=0.05, clock=_frozen_clock)
-    await sim.start()
-    entry = await add_account(hass, sim)
-    yield sim, entry
-    sim.faults.http_status = None
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await sim.stop()
 
 
 def _fail_with(sim: MoogoCloudSimulator, fault: str) -> None:
@@ -95,7 +62,7 @@ async def test_a_single_failed_read_keeps_the_values(
     sim, entry = frozen_account
     before = {state.entity_id: state.state for state in hass.states.async_all()}
     _fail_with(sim, fault)
-    await _let_time_pass(hass, freezer, 61)  # the regular status read fails
+    await let_time_pass(hass, freezer, 61)  # the regular status read fails
     assert _state(hass, ONLINE) == STATE_OFF
     diagnostics = await async_get_pump_diagnostics(hass, entry)
     status = next(r for r in diagnostics["readers"] if r["name"] == "Moogo Backyard status")
@@ -106,7 +73,7 @@ async def test_a_single_failed_read_keeps_the_values(
         ONLINE: STATE_OFF
     }
     _heal(sim)
-    await _let_time_pass(hass, freezer, 60)
+    await let_time_pass(hass, freezer, 60)
     assert _state(hass, ONLINE) == STATE_ON
     assert _state(hass, TEMPERATURE) == "22.0"
 
@@ -120,15 +87,15 @@ async def test_three_failed_reads_in_a_row_outlast_the_grace(
     """Reads failing at 60, 120 and 180 s: values kept until 180 s, then unavailable."""
     sim, _entry = frozen_account
     sim.faults.http_status = 503
-    await _let_time_pass(hass, freezer, 121)  # two failed reads: still within the grace
+    await let_time_pass(hass, freezer, 121)  # two failed reads: still within the grace
     assert _state(hass, TEMPERATURE) == "22.0"
     assert _state(hass, SPRAY) == STATE_OFF
-    await _let_time_pass(hass, freezer, 60)  # the third
+    await let_time_pass(hass, freezer, 60)  # the third
     assert _state(hass, TEMPERATURE) == STATE_UNAVAILABLE
     assert _state(hass, SPRAY) == STATE_UNAVAILABLE
     assert _state(hass, ONLINE) == STATE_OFF  # the connection sensor itself stays available
     sim.faults.http_status = None
-    await _let_time_pass(hass, freezer, 61)
+    await let_time_pass(hass, freezer, 61)
     assert _state(hass, TEMPERATURE) == "22.0"
     assert _state(hass, ONLINE) == STATE_ON
 
@@ -143,15 +110,15 @@ async def test_rate_limit_waits_for_retry_after_and_keeps_the_values(
     sim, entry = frozen_account
     sim.faults.http_status = 429
     sim.faults.retry_after = 300
-    await _let_time_pass(hass, freezer, 61)
+    await let_time_pass(hass, freezer, 61)
     status = coordinator_of(entry).pumps[sim.device_ids[0]].status
     assert status.last_exception is not None
     sim.faults.http_status = None
     first = len(sim.requests)
-    await _let_time_pass(hass, freezer, 295)
+    await let_time_pass(hass, freezer, 295)
     assert _status_reads(sim, first) == 0  # the cloud asked for five minutes of quiet
     assert _state(hass, TEMPERATURE) == "22.0"  # beyond two cycles, within the Retry-After
-    await _let_time_pass(hass, freezer, 10)
+    await let_time_pass(hass, freezer, 10)
     assert _status_reads(sim, first) == 1
     assert status.last_update_success
     assert _state(hass, ONLINE) == STATE_ON
@@ -169,7 +136,7 @@ async def test_refused_login_shows_at_once_and_asks_to_sign_in(
     sim, _entry = frozen_account
     sim.expire_tokens()
     sim.faults.wrong_password = True
-    await _let_time_pass(hass, freezer, 61)
+    await let_time_pass(hass, freezer, 61)
     assert _state(hass, TEMPERATURE) == STATE_UNAVAILABLE
     assert _state(hass, ONLINE) == STATE_OFF
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)

@@ -34,6 +34,10 @@ SCHEDULES_INTERVAL: Final = timedelta(minutes=30)
 CONFIG_INTERVAL: Final = timedelta(hours=1)
 FIRMWARE_INTERVAL: Final = timedelta(hours=6)
 LIQUIDS_INTERVAL: Final = timedelta(hours=24)
+# The spray history is read every two hours and once just after each spray Home Assistant sees
+# end: 0.5 requests per idle pump and hour (the busiest idle hour stays within the budget).
+HISTORY_INTERVAL: Final = timedelta(hours=2)
+HISTORY_AFTER_SPRAY: Final = timedelta(seconds=10)
 
 # Besides the regular reads, the status is read once just after a spray's announced end and just
 # after a scheduled spray should have started (plus a little slack for the cloud to notice), so

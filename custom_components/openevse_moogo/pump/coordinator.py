@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
@@ -39,6 +39,7 @@ from .const import (
     CONFIRM_FIRST_READ_AFTER,
     CONFIRM_POLL_INTERVAL,
     CONFIRM_WITHIN,
+    HISTORY_AFTER_SPRAY,
     REQUEST_TIMEOUT,
 )
 from .data import AccountData, PumpData
@@ -94,6 +95,14 @@ class PumpCoordinator(DataUpdateCoordinator[AccountData]):
             for reader in self.pumps[pump_id].all():
                 await reader.async_config_entry_first_refresh()
         self._publish()
+        # Today's spray figures start again from zero at midnight, before the next history read.
+        self.config_entry.async_on_unload(
+            async_track_time_change(self.hass, self._new_day, hour=0, minute=0, second=0)
+        )
+
+    @callback
+    def _new_day(self, _now: datetime) -> None:
+        self.async_update_listeners()
 
     async def _async_update_data(self) -> AccountData:
         """Read everything now; a failed read ends that pump's (or the whole) refresh."""
@@ -159,12 +168,16 @@ class PumpCoordinator(DataUpdateCoordinator[AccountData]):
             self.config_entry.async_create_background_task(
                 self.hass, self.account.devices.async_request_refresh(), "moogo devices"
             )
+        was = self.data.pumps.get(pump_id) if self.data else None
         status = readers.status.data
         if status is not None and not status.running:
             self._last_spray_end[pump_id] = status.latest_spray_end
         self._publish()
         if (pump := self.data.pumps.get(pump_id)) is not None:
             now = dt_util.utcnow()
+            if was is not None and _spray_ended(was, pump):
+                # Its row in the history counts in today's figures.
+                readers.history.read_once_by(now + HISTORY_AFTER_SPRAY)
             readers.status.read_once_by(status_read_by(pump, now))
             readers.schedules.read_once_by(schedules_read_by(pump, now))
             readers.firmware.read_once_by(firmware_read_by(pump, now))
@@ -182,6 +195,7 @@ class PumpCoordinator(DataUpdateCoordinator[AccountData]):
                 schedules=readers.schedules.data,
                 config=readers.config.data,
                 firmware=readers.firmware.data,
+                history=readers.history.data,
                 last_spray_end=self._last_spray_end.get(pump_id),
             )
         return AccountData(pumps=pumps, liquids=self.account.liquids.data or ())
@@ -371,3 +385,10 @@ async def _read_all(readers: tuple[Reader, ...]) -> None:
         await reader.async_refresh()
         if not reader.last_update_success:
             return
+
+
+def _spray_ended(was: PumpData, pump: PumpData) -> bool:
+    """Whether a spray ended between two snapshots (also one too short to be seen running)."""
+    if pump.running:
+        return False
+    return was.running or was.last_spray_end != pump.last_spray_end

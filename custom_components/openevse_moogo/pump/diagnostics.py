@@ -41,6 +41,14 @@ def _pump(pump: PumpData) -> dict[str, Any]:
         "config": dict(pump.config.raw) if pump.config else None,
         "firmware": dict(pump.firmware.raw) if pump.firmware else None,
         "last_spray_end": pump.last_spray_end.isoformat() if pump.last_spray_end else None,
+        "history": None
+        if pump.history is None
+        else {
+            "day": pump.history.day.isoformat(),
+            "sprays": pump.history.sprays,
+            "seconds": pump.history.seconds,
+            "last": None if pump.history.last is None else dict(pump.history.last.raw),
+        },
     }
 
 

@@ -2,7 +2,8 @@
 
 The account has two readers (the device list every 15 minutes, the concentrate catalogue once a
 day); each pump has one per part: its status (the idle interval, 60 s by default), schedules
-(30 min), settings (1 h) and firmware (6 h). Each cadence is fixed; see ``reader``.
+(30 min), settings (1 h), firmware (6 h) and spray history (2 h). Each cadence is fixed; see
+``reader``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from ..clients.moogo import (
     MoogoDevice,
@@ -29,10 +31,12 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
     DEVICE_LIST_INTERVAL,
     FIRMWARE_INTERVAL,
+    HISTORY_INTERVAL,
     LIQUIDS_INTERVAL,
     REQUEST_TIMEOUT,
     SCHEDULES_INTERVAL,
 )
+from .data import SprayDay
 from .reader import CloudReader
 
 if TYPE_CHECKING:
@@ -45,6 +49,7 @@ PART_STATUS = "status"
 PART_SCHEDULES = "schedules"
 PART_CONFIG = "config"
 PART_FIRMWARE = "firmware"
+PART_HISTORY = "history"
 
 
 class Reader(Protocol):
@@ -107,6 +112,7 @@ class PumpReaders:
     schedules: CloudReader[MoogoSchedules]
     config: CloudReader[MoogoDeviceConfig]
     firmware: CloudReader[MoogoOtaInfo]
+    history: CloudReader[SprayDay]
     by_part: dict[str, Reader] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -116,6 +122,7 @@ class PumpReaders:
             PART_SCHEDULES: self.schedules,
             PART_CONFIG: self.config,
             PART_FIRMWARE: self.firmware,
+            PART_HISTORY: self.history,
         }
 
     def all(self) -> tuple[Reader, ...]:
@@ -173,6 +180,19 @@ def pump_readers(
             client.check_firmware_update, device_id, request_timeout=REQUEST_TIMEOUT
         )
 
+    async def history() -> SprayDay:
+        # The cloud dates its rows in the pump's zone; asking for yesterday too covers a pump
+        # whose zone is behind Home Assistant's, and the day is then cut in Home Assistant's.
+        now = dt_util.now()
+        records = await cloud.call(
+            client.get_spray_history,
+            device_id,
+            start=now.date() - timedelta(days=1),
+            end=now.date(),
+            request_timeout=REQUEST_TIMEOUT,
+        )
+        return SprayDay.of(records, now.date(), dt_util.get_default_time_zone())
+
     def reader[T](
         part: str, interval: timedelta, read: Callable[[], Awaitable[T]]
     ) -> CloudReader[T]:
@@ -184,4 +204,5 @@ def pump_readers(
         schedules=reader(PART_SCHEDULES, SCHEDULES_INTERVAL, schedules),
         config=reader(PART_CONFIG, CONFIG_INTERVAL, config),
         firmware=reader(PART_FIRMWARE, FIRMWARE_INTERVAL, firmware),
+        history=reader(PART_HISTORY, HISTORY_INTERVAL, history),
     )
