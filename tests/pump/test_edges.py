@@ -70,7 +70,7 @@ async def test_failed_timed_stop_is_logged(
     simulator.set_online(pump_id, False)
     coordinator.schedule_stop(pump_id, 0.01)
     await asyncio.sleep(0.05)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert "Could not stop Moogo pump Backyard" in caplog.text
 
 
