@@ -23,7 +23,7 @@ from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later, async_track_point_in_utc_time
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from ..clients.moogo import MoogoRateLimitError
+from ..clients.moogo import MoogoError, MoogoRateLimitError
 from ..const import LOGGER
 from .cloud import AccountCloud, is_transient
 from .const import MAX_RETRY_AFTER_GRACE, MIN_GRACE, RETRY_AFTER_SLACK
@@ -98,7 +98,7 @@ class CloudReader[T](DataUpdateCoordinator[T]):
         self.tried_at = time.monotonic()
         try:
             data = await self._read()
-        except Exception as err:
+        except (MoogoError, TimeoutError) as err:  # anything else is a bug: its traceback shows
             self._note_failure(err)
             raise self._cloud.translate(err) from err
         self._note_success()
