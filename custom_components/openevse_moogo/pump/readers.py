@@ -181,14 +181,15 @@ def pump_readers(
         )
 
     async def history() -> SprayDay:
-        # The cloud dates its rows in the pump's zone; asking for yesterday too covers a pump
-        # whose zone is behind Home Assistant's, and the day is then cut in Home Assistant's.
+        # The cloud dates its rows in the pump's zone; asking for the days either side covers
+        # a pump whose zone is behind or ahead of Home Assistant's, and the day is then cut in
+        # Home Assistant's zone (still one request).
         now = dt_util.now()
         records = await cloud.call(
             client.get_spray_history,
             device_id,
             start=now.date() - timedelta(days=1),
-            end=now.date(),
+            end=now.date() + timedelta(days=1),
             request_timeout=REQUEST_TIMEOUT,
         )
         return SprayDay.of(records, now.date(), dt_util.get_default_time_zone())
