@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant import config_entries
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openevse_moogo.const import DOMAIN
@@ -98,6 +103,35 @@ async def account(
     if entry.state is config_entries.ConfigEntryState.LOADED:
         assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def frozen_clock() -> float:
+    """Seconds since the epoch on the test's clock (looked up per call, so the freezer applies)."""
+    return time.time()
+
+
+async def let_time_pass(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: int) -> None:
+    """Move the frozen clock a second at a time, running every timer (and its reads) due."""
+    for _second in range(seconds):
+        freezer.tick(timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.fixture
+async def frozen_account(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
+) -> AsyncGenerator[tuple[MoogoCloudSimulator, ConfigEntry]]:
+    """An account with one pump on a simulator that follows the frozen clock."""
+    caplog.set_level(logging.CRITICAL, logger="aiohttp.access")  # no UTC offset under freezer
+    sim = MoogoCloudSimulator(spray_confirm_delay=0.05, clock=frozen_clock)
+    await sim.start()
+    entry = await add_account(hass, sim)
+    yield sim, entry
+    sim.faults = type(sim.faults)()
+    if entry.state is config_entries.ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    await sim.stop()
 
 
 def coordinator_of(entry: ConfigEntry) -> PumpCoordinator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
@@ -292,9 +293,8 @@ async def test_options_set_the_idle_poll_interval(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert account.options == {CONF_POLL_INTERVAL: 120}
-    await coordinator.async_refresh()
-    assert coordinator.update_interval is not None
-    assert coordinator.update_interval.total_seconds() == 120
+    (readers,) = coordinator.pumps.values()
+    assert readers.status.update_interval == timedelta(seconds=120)
     assert coordinator_of(account) is coordinator  # not reloaded
 
 

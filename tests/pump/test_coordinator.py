@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from custom_components.openevse_moogo.const import DOMAIN
+from custom_components.openevse_moogo.pump.cloud import login_cap_resets_at
 from custom_components.openevse_moogo.pump.const import CONF_TOKEN, DATA_LOGIN_GUARDS
-from custom_components.openevse_moogo.pump.coordinator import login_cap_resets_at
 from tests.simulators.moogo import MoogoCloudSimulator
 
 from .conftest import coordinator_of
@@ -57,20 +60,32 @@ async def test_rejected_password_starts_reauth(
 
 
 @pytest.mark.expected_errors(
-    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 522")
+    ("custom_components.openevse_moogo", "^Error fetching Moogo .* data: .* HTTP 522")
 )
-async def test_outage_makes_entities_unavailable_then_recovers(
-    hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
+async def test_lasting_outage_makes_entities_unavailable_then_recovers(
+    hass: HomeAssistant,
+    simulator: MoogoCloudSimulator,
+    account: ConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A cloud outage (HTML error page) is no error per entity: unavailable, then back."""
+    """An outage (HTML error page) outlasting the grace: unavailable, then back; online stays."""
+    # Under the freezer aiohttp's access log cannot read the local UTC offset; it is not needed.
+    caplog.set_level(logging.CRITICAL, logger="aiohttp.access")
     coordinator = coordinator_of(account)
     simulator.faults.html_error = True
     await coordinator.async_refresh()
+    assert hass.states.get(TEMPERATURE).state == "22.0"  # within the grace
+    assert hass.states.get(ONLINE).state == STATE_OFF  # the connection shows it at once
+    freezer.tick(timedelta(minutes=31))  # two cycles of the device list
+    await coordinator.async_refresh()
     assert hass.states.get(TEMPERATURE).state == STATE_UNAVAILABLE
-    assert coordinator.stats.last_error == "MoogoServerError"
+    assert hass.states.get(ONLINE).state == STATE_OFF
+    assert coordinator.cloud.stats.last_error == "MoogoServerError"
     simulator.faults.html_error = False
     await coordinator.async_refresh()
     assert hass.states.get(TEMPERATURE).state == "22.0"
+    assert hass.states.get(ONLINE).state == STATE_ON
 
 
 async def test_offline_pump_stays_available(
@@ -90,21 +105,22 @@ async def test_offline_pump_stays_available(
 async def test_rate_limit_and_server_errors_are_update_failures(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
-    """HTTP 429 carries the cloud's Retry-After; 5xx and timeouts fail the poll."""
+    """HTTP 429 carries the cloud's Retry-After; 5xx and timeouts fail the read."""
     coordinator = coordinator_of(account)
+    devices = coordinator.account.devices
     simulator.faults.http_status = 429
     simulator.faults.retry_after = 120
     await coordinator.async_refresh()
-    assert not coordinator.last_update_success
-    assert coordinator.last_exception is not None
-    assert coordinator.last_exception.retry_after == 120
-    assert coordinator.last_exception.translation_key == "moogo_rate_limited"
+    assert not devices.last_update_success
+    assert isinstance(devices.last_exception, UpdateFailed)
+    assert devices.last_exception.retry_after == 120
+    assert devices.last_exception.translation_key == "moogo_rate_limited"
     simulator.faults.http_status = 503
     await coordinator.async_refresh()
-    assert coordinator.last_exception.translation_key == "moogo_server_error"
+    assert devices.last_exception.translation_key == "moogo_server_error"
     simulator.faults.http_status = None
     await coordinator.async_refresh()
-    assert coordinator.last_update_success
+    assert devices.last_update_success
 
 
 @pytest.mark.expected_errors(
@@ -126,7 +142,8 @@ async def test_login_cap_raises_a_repair_issue_and_waits_for_the_next_day(
     await coordinator.async_refresh()
     issue_id = f"moogo_login_limit_reached_{account.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
-    retry_after = coordinator.last_exception.retry_after
+    assert isinstance(coordinator.account.devices.last_exception, UpdateFailed)
+    retry_after = coordinator.account.devices.last_exception.retry_after
     assert 0 < retry_after <= 24 * 3600 + 600
     logins_tried = simulator.requests.count(("POST", "/v1/user/login"))
     for _poll in range(3):
@@ -138,7 +155,7 @@ async def test_login_cap_raises_a_repair_issue_and_waits_for_the_next_day(
     guard = coordinator.client.login_guard
     guard._daily_cap_hit_at = datetime.now(UTC) - timedelta(days=2)
     await coordinator.async_refresh()
-    assert coordinator.last_update_success
+    assert coordinator.account.devices.last_update_success
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
@@ -146,18 +163,6 @@ def test_login_cap_resets_after_midnight_utc() -> None:
     """The cap is expected to lift with the calendar day (plus some slack)."""
     hit = datetime(2026, 5, 1, 22, 30, tzinfo=UTC)
     assert login_cap_resets_at(hit) == datetime(2026, 5, 2, 0, 10, tzinfo=UTC)
-
-
-async def test_polls_faster_only_while_spraying(
-    hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
-) -> None:
-    """Idle: the configured interval; spraying: at most 15 s, timed to the spray's end."""
-    coordinator = coordinator_of(account)
-    assert coordinator.update_interval == timedelta(seconds=60)
-    simulator.start_scheduled_spray(simulator.device_ids[0], 5)
-    await coordinator.async_refresh()
-    assert coordinator.update_interval is not None
-    assert timedelta(seconds=2) <= coordinator.update_interval <= timedelta(seconds=7)
 
 
 async def test_unload_keeps_the_shared_session_open(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -31,7 +32,6 @@ async def test_new_pump_appears_and_removed_pump_goes(
     coordinator = coordinator_of(account)
     first = simulator.device_ids[0]
     second = simulator.add_device(name="Patio")
-    coordinator.invalidate("devices")
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert _pump_devices(device_registry, account) == {first, second}
@@ -83,3 +83,26 @@ async def test_rename_and_firmware_follow_the_cloud(
     device = device_registry.async_get_device_by_identifier((DOMAIN, pump_id), account.entry_id)
     assert device is not None
     assert device.name == "Terrace"
+
+
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching Moogo Patio status data")
+)
+async def test_status_read_of_a_removed_pump_lists_the_devices_again(
+    hass: HomeAssistant,
+    simulator: MoogoCloudSimulator,
+    account: ConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A pump's regular status read answering "gone" re-reads the device list, which drops it."""
+    coordinator = coordinator_of(account)
+    first = simulator.device_ids[0]
+    second = simulator.add_device(name="Patio")
+    await coordinator.async_refresh()
+    devices_read = simulator.requests.count(("GET", "/v1/devices"))
+    simulator.remove_device(second)
+    await coordinator.pumps[second].status.async_refresh()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.requests.count(("GET", "/v1/devices")) == devices_read + 1
+    assert second not in coordinator.pumps
+    assert _pump_devices(device_registry, account) == {first}

@@ -36,6 +36,12 @@ async def test_diagnostics_redact_every_secret(
     assert pump["status"]["firmware"] == "1.0.8"
     assert diagnostics["login_guard"]["attempts_in_last_hour"] == 0
     assert diagnostics["login_guard"]["credentials_rejected_at"] is None
-    assert diagnostics["polling"]["polls"] >= 1
-    assert diagnostics["polling"]["calls_by_kind"]["get_device_status"] >= 1
+    assert diagnostics["requests"]["calls"] >= 6
+    assert diagnostics["requests"]["calls_by_kind"]["get_device_status"] >= 1
+    readers = {reader["name"]: reader for reader in diagnostics["readers"]}
+    assert readers["Moogo Backyard status"]["interval"] == 60
+    assert readers["Moogo Backyard status"]["last_read_ok"] is True
+    assert readers["Moogo account"]["interval"] == 900
+    assert readers["Moogo Backyard history"]["interval"] == 7200
+    assert pump["history"]["sprays"] == 0
     assert diagnostics["cloud"]["authenticated"] is True

@@ -8,6 +8,7 @@ import pytest
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from tests.simulators.moogo import MoogoCloudSimulator
 
@@ -30,9 +31,11 @@ async def test_spent_hourly_login_budget_waits_without_a_repair_issue(
         guard.acquire()
     simulator.expire_tokens()
     await coordinator.async_refresh()
-    assert coordinator.last_exception is not None
-    assert coordinator.last_exception.translation_key == "moogo_login_limit"
-    assert 3000 < coordinator.last_exception.retry_after <= 3600
+    failure = coordinator.account.devices.last_exception
+    assert isinstance(failure, UpdateFailed)
+    assert failure.translation_key == "moogo_login_limit"
+    assert failure.retry_after is not None
+    assert 3000 < failure.retry_after <= 3600
     assert simulator.login_count == 1
 
 
@@ -67,7 +70,7 @@ async def test_failed_timed_stop_is_logged(
     simulator.set_online(pump_id, False)
     coordinator.schedule_stop(pump_id, 0.01)
     await asyncio.sleep(0.05)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert "Could not stop Moogo pump Backyard" in caplog.text
 
 

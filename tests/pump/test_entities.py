@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from unittest.mock import patch
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
@@ -35,7 +37,14 @@ async def _call(
     )
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.fixture
+def pinned_clock(freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture) -> None:
+    """Home Assistant's clock at a fixed moment (the simulator keeps the real one)."""
+    caplog.set_level(logging.CRITICAL, logger="aiohttp.access")  # no UTC offset under freezer
+    freezer.move_to("2026-06-01T12:00:00+00:00")
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "pinned_clock")
 @pytest.mark.parametrize("platform", list(PUMP_FAMILY.platforms))
 async def test_all_entities(
     hass: HomeAssistant,
@@ -44,7 +53,10 @@ async def test_all_entities(
     snapshot: SnapshotAssertion,
     platform: Platform,
 ) -> None:
-    """Every platform's entities, names, classes and states, one platform at a time."""
+    """Every platform's entities, names, classes and states, one platform at a time.
+
+    Home Assistant's clock is pinned so the daily sensors' last reset is the same every day.
+    """
     only = replace(PUMP_FAMILY, platforms={platform: PUMP_FAMILY.platforms[platform]})
     with patch.dict(FAMILIES, {FAMILY_PUMP: only}):
         entry = await add_account(hass, simulator)
@@ -176,7 +188,6 @@ async def test_firmware_update(
     coordinator = coordinator_of(account)
     assert hass.states.get(entity_id).state == STATE_OFF
     simulator.offer_firmware(simulator.device_ids[0], "1.1.0", "Quieter pump")
-    coordinator.invalidate("firmware", simulator.device_ids[0])
     await coordinator.async_refresh()
     state = hass.states.get(entity_id)
     assert state.state == STATE_ON

@@ -26,13 +26,11 @@ async def test_removed_pump_entities_stay_quiet_until_removed(
     """Every entity of a pump that left asks only its last snapshot while it is still around."""
     coordinator = coordinator_of(account)
     second = simulator.add_device(name="Patio")
-    coordinator.invalidate("devices")
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     patio = [state.entity_id for state in hass.states.async_all() if ".patio_" in state.entity_id]
     assert patio
     simulator.remove_device(second)
-    coordinator.invalidate("devices")
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     for entity_id in patio:

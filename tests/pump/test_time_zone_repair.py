@@ -188,7 +188,6 @@ async def test_issue_goes_with_the_pump(
     pump_id = simulator.device_ids[0]
     simulator.remove_device(pump_id)
     coordinator = coordinator_of(account)
-    coordinator.invalidate("devices")
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, time_zone_issue_id(pump_id)) is None
@@ -207,7 +206,6 @@ async def test_zone_fixed_in_the_app_clears_the_issue(
     await coordinator.client.update_device_config(
         pump_id, MoogoConfigUpdate(time_zone="America/New_York")
     )
-    coordinator.invalidate("config", pump_id)
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert _issue(hass, simulator) is None

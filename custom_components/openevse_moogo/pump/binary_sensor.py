@@ -25,6 +25,7 @@ class PumpBinarySensorEntityDescription(BinarySensorEntityDescription, PumpEntit
     """Describes a pump binary sensor."""
 
     value_fn: Callable[[PumpData], bool | None]
+    reports_connection: bool = False
 
 
 def _is_low(level: LiquidLevel | None) -> bool | None:
@@ -37,6 +38,9 @@ BINARY_SENSORS: tuple[PumpBinarySensorEntityDescription, ...] = (
         translation_key="online",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # It reports the connection, so it must not go unavailable with it: off as soon as the
+        # pump's status cannot be read (whatever the grace of the other entities).
+        reports_connection=True,
         value_fn=lambda pump: pump.status.online,
     ),
     PumpBinarySensorEntityDescription(
@@ -60,8 +64,17 @@ class PumpBinarySensor(PumpEntity, BinarySensorEntity):
     entity_description: PumpBinarySensorEntityDescription
 
     @property
+    def available(self) -> bool:
+        """Connectivity is always available; the rest as every pump entity."""
+        return self.entity_description.reports_connection or super().available
+
+    @property
     def is_on(self) -> bool | None:
-        """The state."""
+        """The state; a connectivity sensor is off while the cloud cannot be read."""
+        if self.entity_description.reports_connection and not self.coordinator.connected(
+            self.pump_id
+        ):
+            return False
         return self.entity_description.value_fn(self.pump)
 
 

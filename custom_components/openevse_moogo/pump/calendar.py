@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import override
 
+from homeassistant.components.calendar import CalendarEntityDescription
 from homeassistant.const import WEEKDAYS
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from ..clients.moogo import MoogoError, MoogoSchedule, ScheduleSpec
+from ..clients.moogo import MoogoSchedule, ScheduleSpec
 from ..schedule_calendar.entity import ScheduleCalendar, ScheduleSource
 from ..schedule_calendar.weekly import (
     ScheduleMappingError,
@@ -31,13 +31,22 @@ from ..schedule_calendar.weekly import (
     next_occurrence,
 )
 from .const import MAX_SPRAY_SECONDS, REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, PumpCoordinator
+from .coordinator import PumpCoordinator
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .readers import PART_SCHEDULES
 from .runtime import PumpConfigEntry
 from .services import MAX_SCHEDULES, check_free_slot, wire_days
 
-SPRAY_SCHEDULE = PumpEntityDescription(key="spray_schedule", translation_key="spray_schedule")
+
+@dataclass(frozen=True, kw_only=True)
+class PumpCalendarEntityDescription(CalendarEntityDescription, PumpEntityDescription):
+    """Describes a pump calendar entity."""
+
+
+SPRAY_SCHEDULE = PumpCalendarEntityDescription(
+    key="spray_schedule", translation_key="spray_schedule", part=PART_SCHEDULES
+)
 UID_PREFIX = "moogo-schedule-"
 
 
@@ -136,7 +145,7 @@ class PumpScheduleSource:
         except HomeAssistantError:
             # Refused: most likely our view was stale (the app changed the schedules), so
             # read them again; the refusal is what the user sees either way.
-            with suppress(MoogoError, TimeoutError):
+            with suppress(HomeAssistantError):
                 await self._coordinator.async_refresh_part(device_id, PART_SCHEDULES)
             raise
 
@@ -178,8 +187,13 @@ class PumpScheduleSource:
 class PumpScheduleCalendar(PumpEntity, ScheduleCalendar):
     """The sprays a pump's schedules plan for the coming days."""
 
+    entity_description: PumpCalendarEntityDescription
+
     def __init__(
-        self, coordinator: PumpCoordinator, description: EntityDescription, pump_id: str
+        self,
+        coordinator: PumpCoordinator,
+        description: PumpCalendarEntityDescription,
+        pump_id: str,
     ) -> None:
         """Show the pump's schedules; their sprays carry the calendar's translated name."""
         super().__init__(coordinator, description, pump_id)

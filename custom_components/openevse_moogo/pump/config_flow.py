@@ -7,10 +7,16 @@ reused by set-up and every restart. Re-authentication and reconfiguration also l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_URL
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
@@ -37,6 +43,9 @@ from .const import (
     MAX_POLL_INTERVAL,
     MIN_POLL_INTERVAL,
 )
+
+if TYPE_CHECKING:
+    from .coordinator import PumpCoordinator
 
 _EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
 _PASSWORD = TextSelector(
@@ -177,7 +186,7 @@ class PumpConfigFlow(ConfigFlow):
 
 
 class PumpOptionsFlow(OptionsFlow):
-    """How often the status of each idle pump is read (a spraying pump is read faster)."""
+    """How often the status of each pump is read."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the pump options."""
@@ -186,9 +195,11 @@ class PumpOptionsFlow(OptionsFlow):
     async def async_step_moogo(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the poll interval; it applies from the next poll, without a reload."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL])}
-            )
+            seconds = int(user_input[CONF_POLL_INTERVAL])
+            if self.config_entry.state is ConfigEntryState.LOADED:
+                coordinator: PumpCoordinator = self.config_entry.runtime_data.coordinator
+                coordinator.apply_poll_interval(timedelta(seconds=seconds))
+            return self.async_create_entry(data={CONF_POLL_INTERVAL: seconds})
         current = self.config_entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
         return self.async_show_form(
             step_id="moogo",

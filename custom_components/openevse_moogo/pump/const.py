@@ -25,28 +25,32 @@ CLOUD_URL: Final = DEFAULT_BASE_URL
 # The cloud accepts 1 s to one hour for a spray (the same bounds as a schedule's length).
 MAX_SPRAY_SECONDS: Final = 3600
 
-# While a pump sprays, read its status often enough to show the end of the spray promptly, and
-# exactly when the cloud says the spray ends (plus a little slack for the cloud to notice).
-# Each pump has its own cadence: a spraying pump does not speed up the reads of idle ones.
-SPRAYING_POLL_INTERVAL: Final = timedelta(seconds=15)
-MIN_SPRAYING_POLL_INTERVAL: Final = timedelta(seconds=2)
-SPRAY_END_SLACK: Final = timedelta(seconds=2)
-# An idle pump is read this long after its next scheduled spray should have started, so a
-# schedule's spray (and its "started" event) shows within seconds instead of a poll later.
-SCHEDULED_START_SLACK: Final = timedelta(seconds=5)
-
-# The coordinator's timer rounds its wake-up to the second (it may fire up to a second before
-# the time asked for): reads due within this tolerance are made by the poll at hand.
-TIMER_TOLERANCE: Final = timedelta(seconds=1)
-MIN_TIMER_INTERVAL: Final = timedelta(seconds=1)
-
-# Data that changes rarely is fetched less often than the status (and at once after a change
-# made from Home Assistant); the budget stays under 70 requests per idle pump and hour.
+# Every part of a pump is read on a fixed cadence: the status at the idle interval (the option
+# above), the rest below; the account's device list and concentrate catalogue likewise. The
+# budget stays under 70 requests per idle pump and hour. Changes made from Home Assistant are
+# read back at once.
 DEVICE_LIST_INTERVAL: Final = timedelta(minutes=15)
 SCHEDULES_INTERVAL: Final = timedelta(minutes=30)
 CONFIG_INTERVAL: Final = timedelta(hours=1)
 FIRMWARE_INTERVAL: Final = timedelta(hours=6)
 LIQUIDS_INTERVAL: Final = timedelta(hours=24)
+# The spray history is read every two hours and once just after each spray Home Assistant sees
+# end: 0.5 requests per idle pump and hour (the busiest idle hour stays within the budget).
+HISTORY_INTERVAL: Final = timedelta(hours=2)
+HISTORY_AFTER_SPRAY: Final = timedelta(seconds=10)
+
+# Besides the regular reads, the status is read once just after a spray's announced end and just
+# after a scheduled spray should have started (plus a little slack for the cloud to notice), so
+# both show within seconds; while firmware installs its progress is read every minute.
+SPRAY_END_SLACK: Final = timedelta(seconds=2)
+SCHEDULED_START_SLACK: Final = timedelta(seconds=5)
+FIRMWARE_PROGRESS_INTERVAL: Final = timedelta(minutes=1)
+
+# A transient cloud failure keeps a reader's last data for two of its cycles, at least this long.
+MIN_GRACE: Final = timedelta(minutes=1)
+# A 429's Retry-After, up to this long, extends the grace to just after the read it asks for.
+MAX_RETRY_AFTER_GRACE: Final = 600.0
+RETRY_AFTER_SLACK: Final = timedelta(seconds=10)
 
 # Every cloud call has its own deadline. One call may be a request, a re-login and a retry.
 REQUEST_TIMEOUT: Final = 10.0

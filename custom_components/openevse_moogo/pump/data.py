@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 
 from ..clients.moogo import (
     MoogoDevice,
@@ -14,11 +14,44 @@ from ..clients.moogo import (
     MoogoOtaInfo,
     MoogoSchedule,
     MoogoSchedules,
+    MoogoSprayRecord,
 )
+
+_NONE = timedelta()
 
 
 def _next_run_key(schedule: MoogoSchedule) -> float:
     return schedule.next_run.timestamp() if schedule.next_run else float("inf")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SprayDay:
+    """A pump's sprays of one local day, as the cloud's spray history lists them.
+
+    The figures are counted from the history's rows each time it is read (never added up in
+    Home Assistant), so a restart reads the day back and no spray is counted twice.
+    """
+
+    day: date
+    sprays: int
+    seconds: int
+    last: MoogoSprayRecord | None
+    """The latest spray in the history (of this day or the one before), if any."""
+
+    @classmethod
+    def of(cls, records: Iterable[MoogoSprayRecord], day: date, zone: tzinfo) -> SprayDay:
+        """Count the sprays among ``records`` that started on ``day`` in ``zone``."""
+        dated = [(record.started_at, record) for record in records if record.started_at]
+        today = [record for started, record in dated if started.astimezone(zone).date() == day]
+        latest = max(dated, key=lambda item: item[0], default=None)
+        return cls(
+            day=day,
+            sprays=len(today),
+            seconds=round(
+                sum((r.duration for r in today if r.duration), timedelta()).total_seconds()
+            ),
+            last=None if latest is None else latest[1],
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +63,7 @@ class PumpData:
     schedules: MoogoSchedules | None = None
     config: MoogoDeviceConfig | None = None
     firmware: MoogoOtaInfo | None = None
+    history: SprayDay | None = None
     last_spray_end: datetime | None = None
     """End of the last finished spray (the status only tells the planned end while spraying)."""
 

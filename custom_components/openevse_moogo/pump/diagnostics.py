@@ -1,7 +1,8 @@
-"""Diagnostics of a Moogo account: pumps, schedules, settings, login guard and polling."""
+"""Diagnostics of a Moogo account: pumps, schedules, settings, login guard, requests, readers."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -11,6 +12,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_TOKEN, CONF_USER_ID
 from .data import PumpData
+from .readers import Reader
 from .runtime import PumpConfigEntry
 
 # Secrets and identifiers of the account and its pumps; the time zone is kept (it explains
@@ -39,6 +41,30 @@ def _pump(pump: PumpData) -> dict[str, Any]:
         "config": dict(pump.config.raw) if pump.config else None,
         "firmware": dict(pump.firmware.raw) if pump.firmware else None,
         "last_spray_end": pump.last_spray_end.isoformat() if pump.last_spray_end else None,
+        "history": None
+        if pump.history is None
+        else {
+            "day": pump.history.day.isoformat(),
+            "sprays": pump.history.sprays,
+            "seconds": pump.history.seconds,
+            "last": None if pump.history.last is None else dict(pump.history.last.raw),
+        },
+    }
+
+
+def _reader(reader: Reader) -> dict[str, Any]:
+    """Describe a reader's cadence and health (a failed read shows here at once)."""
+    return {
+        "name": reader.name,
+        "interval": reader.update_interval.total_seconds() if reader.update_interval else None,
+        "last_read_ok": reader.last_update_success,
+        "usable": reader.usable,
+        "error": None if reader.error is None else type(reader.error).__name__,
+        "failing_for": (
+            None
+            if reader.failing_since is None
+            else round(time.monotonic() - reader.failing_since, 1)
+        ),
     }
 
 
@@ -74,15 +100,8 @@ async def async_get_pump_diagnostics(hass: HomeAssistant, entry: PumpConfigEntry
                     else None
                 ),
             },
-            "polling": {
-                **asdict(coordinator.stats),
-                "last_update_success": coordinator.last_update_success,
-                "update_interval": (
-                    coordinator.update_interval.total_seconds()
-                    if coordinator.update_interval
-                    else None
-                ),
-            },
+            "requests": asdict(coordinator.cloud.stats),
+            "readers": [_reader(reader) for reader in coordinator.readers()],
             "liquids": [dict(liquid.raw) for liquid in data.liquids],
             "pumps": [_pump(pump) for pump in data.pumps.values()],
         },

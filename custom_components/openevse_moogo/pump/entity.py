@@ -14,14 +14,20 @@ from ..entity import OpenEVSEMoogoEntity
 from .const import MANUFACTURER, MODEL
 from .coordinator import PumpCoordinator
 from .data import PumpData
+from .readers import PART_STATUS
 from .runtime import PumpConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
 class PumpEntityDescription(EntityDescription):
-    """Describes a pump entity; ``exists_fn`` decides whether a pump gets it."""
+    """Describes a pump entity; ``exists_fn`` decides whether a pump gets it.
+
+    ``part`` is the part of the pump it shows (its status unless said otherwise): the entity is
+    available while that part (and the status) can be shown, see ``PumpCoordinator.usable``.
+    """
 
     exists_fn: Callable[[PumpData], bool] = lambda _pump: True
+    part: str = PART_STATUS
 
 
 def pump_device_info(pump: PumpData) -> DeviceInfo:
@@ -38,8 +44,10 @@ def pump_device_info(pump: PumpData) -> DeviceInfo:
 class PumpEntity(OpenEVSEMoogoEntity[PumpCoordinator]):
     """An entity of one pump of the account."""
 
+    entity_description: PumpEntityDescription
+
     def __init__(
-        self, coordinator: PumpCoordinator, description: EntityDescription, pump_id: str
+        self, coordinator: PumpCoordinator, description: PumpEntityDescription, pump_id: str
     ) -> None:
         """Bind the entity to the pump ``pump_id``."""
         super().__init__(
@@ -64,8 +72,11 @@ class PumpEntity(OpenEVSEMoogoEntity[PumpCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Unavailable while the cloud cannot be read or the pump left the account."""
-        return super().available and self.pump_id in self.coordinator.data.pumps
+        """Unavailable once the cloud cannot be read beyond a transient failure's grace.
+
+        Also unavailable at once after a refused login or once the pump left the account.
+        """
+        return self.coordinator.usable(self.pump_id, self.entity_description.part)
 
 
 def async_add_pump_entities[DescriptionT: PumpEntityDescription](

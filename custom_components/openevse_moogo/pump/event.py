@@ -32,33 +32,42 @@ SPRAY_EVENT = PumpEventEntityDescription(
 class PumpSprayEvent(PumpEntity, EventEntity):
     """Fires "started" and "finished" as the pump's spraying state changes, by hand or schedule."""
 
+    entity_description: PumpEventEntityDescription
+
     def __init__(
         self, coordinator: PumpCoordinator, description: PumpEventEntityDescription, pump_id: str
     ) -> None:
-        """Remember whether the pump sprays now, so only changes fire events."""
+        """Remember whether the pump sprays now and its last spray, so only changes fire."""
         super().__init__(coordinator, description, pump_id)
         self._was_running = self.pump.running
+        self._last_end = self.pump.last_spray_end
 
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
         pump = self.coordinator.data.pumps.get(self.pump_id)
-        if pump is not None and pump.running != self._was_running:
-            self._was_running = pump.running
-            if pump.running:
-                end = pump.current_spray_end
-                self._trigger_event(
-                    EVENT_STARTED, {"planned_end": end.isoformat() if end else None}
-                )
-            else:
-                duration = pump.status.latest_spray_duration
-                self._trigger_event(
-                    EVENT_FINISHED,
-                    {"duration": None if duration is None else duration.total_seconds()},
-                )
-            self.async_write_ha_state()
+        if pump is None:
+            super()._handle_coordinator_update()
             return
-        super()._handle_coordinator_update()
+        started = pump.running and not self._was_running
+        # A spray ended: seen running before, or one that began and ended between two reads
+        # (the end of the last spray moved on).
+        finished = not pump.running and (self._was_running or pump.last_spray_end != self._last_end)
+        self._was_running = pump.running
+        self._last_end = pump.last_spray_end
+        if started:
+            end = pump.current_spray_end
+            self._trigger_event(EVENT_STARTED, {"planned_end": end.isoformat() if end else None})
+        elif finished:
+            duration = pump.status.latest_spray_duration
+            self._trigger_event(
+                EVENT_FINISHED,
+                {"duration": None if duration is None else duration.total_seconds()},
+            )
+        else:
+            super()._handle_coordinator_update()
+            return
+        self.async_write_ha_state()
 
 
 async def async_setup_entry(

@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
 from .const import MAX_SPRAY_SECONDS
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .readers import PART_CONFIG
 from .runtime import PumpConfigEntry
 from .settings import async_write_settings
 
@@ -46,6 +47,7 @@ SPRAY_DURATION = PumpNumberEntityDescription(
     native_step=1,
     mode=NumberMode.BOX,
     entity_category=EntityCategory.CONFIG,
+    part=PART_CONFIG,
     value_fn=lambda config: config.spraying_seconds,
     update_fn=lambda seconds: MoogoConfigUpdate(spraying_seconds=seconds),
 )
@@ -60,6 +62,7 @@ STOP_TEMPERATURE = PumpNumberEntityDescription(
     native_step=1,
     mode=NumberMode.BOX,
     entity_category=EntityCategory.CONFIG,
+    part=PART_CONFIG,
     value_fn=lambda config: config.stop_temperature,
     update_fn=lambda celsius: MoogoConfigUpdate(stop_temperature=celsius),
 )

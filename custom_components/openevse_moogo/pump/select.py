@@ -13,6 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..clients.moogo import MoogoConfigUpdate
 from ..const import DOMAIN
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .readers import PART_CONFIG
 from .runtime import PumpConfigEntry
 from .settings import async_write_settings
 
@@ -25,12 +26,15 @@ class PumpSelectEntityDescription(SelectEntityDescription, PumpEntityDescription
 CONCENTRATE = PumpSelectEntityDescription(
     key="concentrate",
     translation_key="concentrate",
+    part=PART_CONFIG,
     entity_category=EntityCategory.CONFIG,
 )
 
 
 class PumpConcentrateSelect(PumpEntity, SelectEntity):
     """The concentrate type, from the vendor's list; the pump's mix ratio follows the choice."""
+
+    entity_description: PumpSelectEntityDescription
 
     @property
     def options(self) -> list[str]:

@@ -23,8 +23,9 @@ from ..clients.moogo import EVERY_DAY, MoogoSchedule, ScheduleSpec
 from ..const import DOMAIN, FAMILY_PUMP
 from ..family import device_owner
 from .const import MAX_SPRAY_SECONDS, REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, PumpCoordinator
+from .coordinator import PumpCoordinator
 from .data import PumpData
+from .readers import PART_SCHEDULES
 from .runtime import PumpRuntimeData
 
 SERVICE_SPRAY = "spray"

@@ -12,7 +12,8 @@ from homeassistant.exceptions import HomeAssistantError
 from ..clients.moogo import MoogoConfigUpdate
 from ..const import DOMAIN
 from .const import REQUEST_TIMEOUT
-from .coordinator import PART_CONFIG, PumpCoordinator
+from .coordinator import PumpCoordinator
+from .readers import PART_CONFIG
 from .time_zone import time_zone_needs_repair
 
 

@@ -10,7 +10,8 @@ from homeassistant.helpers import issue_registry as ir
 
 from ..const import DOMAIN
 from .account import entry_client, forget_login_guard
-from .coordinator import PumpCoordinator, login_cap_issue_id
+from .cloud import login_cap_issue_id
+from .coordinator import PumpCoordinator
 from .runtime import PumpConfigEntry, PumpRuntimeData
 from .time_zone import async_watch_time_zones
 
@@ -21,8 +22,9 @@ async def async_setup_pump_entry(hass: HomeAssistant, entry: PumpConfigEntry) ->
     # Releases the client (Home Assistant's shared session stays open), also when set-up fails.
     entry.async_on_unload(client.close)
     coordinator = PumpCoordinator(hass, entry, client)
-    await coordinator.async_config_entry_first_refresh()
+    await coordinator.async_first_read()
     entry.async_on_unload(coordinator.async_shutdown_timers)
+
     sync = partial(_sync_devices, hass, entry, coordinator)
     sync()
     entry.async_on_unload(coordinator.async_add_listener(sync))

@@ -13,9 +13,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..clients.moogo import MoogoConfigUpdate, MoogoDeviceConfig
 from .const import REQUEST_TIMEOUT
-from .coordinator import PART_SCHEDULES, PumpCoordinator
+from .coordinator import PumpCoordinator
 from .data import PumpData
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .readers import PART_CONFIG, PART_SCHEDULES
 from .runtime import PumpConfigEntry
 from .settings import async_write_settings
 
@@ -76,6 +77,7 @@ WEATHER_STOPS: tuple[PumpSwitchEntityDescription, ...] = (
         key="stop_when_rainy",
         translation_key="stop_when_rainy",
         entity_category=EntityCategory.CONFIG,
+        part=PART_CONFIG,
         value_fn=_setting(lambda config: config.stop_rainy),
         set_fn=_write_setting(lambda flag: MoogoConfigUpdate(stop_rainy=flag)),
     ),
@@ -83,6 +85,7 @@ WEATHER_STOPS: tuple[PumpSwitchEntityDescription, ...] = (
         key="stop_when_snowing",
         translation_key="stop_when_snowing",
         entity_category=EntityCategory.CONFIG,
+        part=PART_CONFIG,
         value_fn=_setting(lambda config: config.stop_snow),
         set_fn=_write_setting(lambda flag: MoogoConfigUpdate(stop_snow=flag)),
     ),
@@ -90,6 +93,7 @@ WEATHER_STOPS: tuple[PumpSwitchEntityDescription, ...] = (
         key="stop_when_windy",
         translation_key="stop_when_windy",
         entity_category=EntityCategory.CONFIG,
+        part=PART_CONFIG,
         value_fn=_setting(lambda config: config.stop_windstorm),
         set_fn=_write_setting(lambda flag: MoogoConfigUpdate(stop_windstorm=flag)),
     ),
@@ -105,6 +109,7 @@ SWITCHES: tuple[PumpSwitchEntityDescription, ...] = (
     PumpSwitchEntityDescription(
         key="schedules",
         translation_key="schedules",
+        part=PART_SCHEDULES,
         value_fn=lambda _coordinator, pump: pump.schedules_enabled,
         set_fn=_schedules,
     ),

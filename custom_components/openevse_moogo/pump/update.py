@@ -16,8 +16,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import REQUEST_TIMEOUT
-from .coordinator import PART_FIRMWARE
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
+from .readers import PART_FIRMWARE
 from .runtime import PumpConfigEntry
 
 
@@ -30,11 +30,14 @@ FIRMWARE = PumpUpdateEntityDescription(
     key="firmware",
     device_class=UpdateDeviceClass.FIRMWARE,
     entity_category=EntityCategory.CONFIG,
+    part=PART_FIRMWARE,
 )
 
 
 class PumpFirmwareUpdate(PumpEntity, UpdateEntity):
     """Offers the firmware the cloud has for the pump, and installs it over the air."""
+
+    entity_description: PumpUpdateEntityDescription
 
     _attr_supported_features = UpdateEntityFeature.INSTALL | UpdateEntityFeature.PROGRESS
 
