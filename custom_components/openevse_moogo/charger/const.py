@@ -16,6 +16,12 @@ CONF_LIVE_POWER_SENSOR: Final = "house_load_entity"
 CONF_VEHICLE_SOC_SENSOR: Final = "vehicle_soc_entity"
 CONF_VEHICLE_RANGE_SENSOR: Final = "vehicle_range_entity"
 CONF_VEHICLE_ETA_SENSOR: Final = "vehicle_time_to_full_entity"
+# Options of the charge plan: where its prices come from, the highest price it pays, and the
+# shortest run it starts (contactor protection).
+CONF_PRICE_ENTITY: Final = "price_entity"
+CONF_PRICE_CEILING: Final = "price_ceiling"
+CONF_MIN_RUN: Final = "minimum_run_minutes"
+DEFAULT_MIN_RUN_MINUTES: Final = 15
 
 
 # Every call to the charger gets its own deadline: the shared session's timeout is long and a

@@ -6,6 +6,7 @@ charger, validates the values against that charger and raises translated errors.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
@@ -15,6 +16,7 @@ from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from ..clients.openevse.models import ChargeState, LimitType
 from ..const import DOMAIN, FAMILY_CHARGER
@@ -27,6 +29,7 @@ SERVICE_SET_CHARGE_LIMIT: Final = "set_charge_limit"
 SERVICE_CLEAR_CHARGE_LIMIT: Final = "clear_charge_limit"
 SERVICE_SET_OVERRIDE: Final = "set_override"
 SERVICE_CLEAR_OVERRIDE: Final = "clear_override"
+SERVICE_SET_PLAN_DEPARTURE: Final = "set_plan_departure"
 
 ATTR_ENERGY: Final = "energy"
 ATTR_TIME: Final = "time"
@@ -36,6 +39,7 @@ ATTR_AUTO_RELEASE: Final = "auto_release"
 ATTR_STATE: Final = "state"
 ATTR_CHARGE_CURRENT: Final = "charge_current"
 ATTR_MAX_CURRENT: Final = "max_current"
+ATTR_DEPARTURE: Final = "departure"
 
 _LIMIT_KINDS: Final = {
     # field -> (firmware limit type, factor to the firmware's unit)
@@ -70,6 +74,9 @@ SET_OVERRIDE_SCHEMA: Final = vol.Schema(
     }
 )
 DEVICE_SCHEMA: Final = vol.Schema(_DEVICE)
+SET_PLAN_DEPARTURE_SCHEMA: Final = vol.Schema(
+    {**_DEVICE, vol.Required(ATTR_DEPARTURE): cv.datetime}
+)
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -80,6 +87,11 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 
 def _coordinator_for(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinator:
     """Return the coordinator of the loaded charger entry owning the targeted device."""
+    return _runtime_for(hass, call).coordinator
+
+
+def _runtime_for(hass: HomeAssistant, call: ServiceCall) -> ChargerRuntimeData:
+    """Return the runtime data of the loaded charger entry owning the targeted device."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
     owner = (
@@ -89,7 +101,7 @@ def _coordinator_for(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinat
         raise _validation_error("charger_device_not_found", device_id=device_id)
     if owner.runtime_data is None:
         raise _validation_error("charger_not_loaded", name=owner.title)
-    return owner.runtime_data.coordinator
+    return owner.runtime_data
 
 
 def _check_current(coordinator: ChargerCoordinator, field: str, amps: int | None) -> None:
@@ -150,6 +162,17 @@ async def _clear_override(hass: HomeAssistant, call: ServiceCall) -> None:
     )
 
 
+async def _set_plan_departure(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Set a one-off departure for the charge plan; the daily time applies again once passed."""
+    runtime = _runtime_for(hass, call)
+    departure: datetime = call.data[ATTR_DEPARTURE]
+    if departure.tzinfo is None:
+        departure = departure.replace(tzinfo=dt_util.get_default_time_zone())
+    if departure <= dt_util.utcnow():
+        raise _validation_error("plan_departure_in_past", departure=departure.isoformat())
+    await runtime.plan.async_update_settings(one_off_departure=departure)
+
+
 @callback
 def async_register_charger_services(hass: HomeAssistant) -> None:
     """Register the charger actions (once, when the integration loads)."""
@@ -158,5 +181,6 @@ def async_register_charger_services(hass: HomeAssistant) -> None:
         (SERVICE_CLEAR_CHARGE_LIMIT, _clear_charge_limit, DEVICE_SCHEMA),
         (SERVICE_SET_OVERRIDE, _set_override, SET_OVERRIDE_SCHEMA),
         (SERVICE_CLEAR_OVERRIDE, _clear_override, DEVICE_SCHEMA),
+        (SERVICE_SET_PLAN_DEPARTURE, _set_plan_departure, SET_PLAN_DEPARTURE_SCHEMA),
     ):
         hass.services.async_register(DOMAIN, name, partial(handler, hass), schema=schema)

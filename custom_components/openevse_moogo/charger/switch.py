@@ -29,6 +29,7 @@ from .controllers import async_controller_name, controller_option
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
+from .planning.entities import async_setup_plan_switches
 from .runtime import ChargerConfigEntry
 
 
@@ -147,3 +148,4 @@ async def async_setup_entry(
 ) -> None:
     """Add the switches this charger supports."""
     async_add_supported(entry, async_add_entities, ChargerSwitch, SWITCHES)
+    await async_setup_plan_switches(hass, entry, async_add_entities)
