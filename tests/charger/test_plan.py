@@ -17,7 +17,7 @@ from homeassistant.components.number import SERVICE_SET_VALUE
 from homeassistant.components.select import SERVICE_SELECT_OPTION
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -38,7 +38,7 @@ from custom_components.openevse_moogo.clients.openevse.client import DEFAULT_CLA
 from custom_components.openevse_moogo.const import DOMAIN
 from tests.simulators.openevse import ChargerSimulator
 
-from .conftest import SERIAL, entry_data, state_of, wait_for
+from .conftest import SERIAL, entry_data, state_of
 
 PRICES = "sensor.energy_prices"
 PLAN = "switch.openevse_7c40_charge_plan"
@@ -213,5 +213,280 @@ async def test_plan_charges_in_the_cheapest_hours_through_our_claim(
         completed = [e.data for e in events if e.data["type"] == "plan_completed"]
         assert len(completed) == 1
         assert completed[0]["energy"] == pytest.approx(14.0)
+    finally:
+        await unload(hass, planned)
+
+
+NIGHT = [0.30, 0.28, 0.25, 0.20, 0.18, 0.15, 0.12, 0.05, 0.04, 0.10, 0.14, 0.20, 0.26]
+FIRST_RUN = datetime(2026, 3, 11, 1, tzinfo=dt_util.UTC)
+
+
+async def start_plan(
+    hass: HomeAssistant, charger: ChargerSimulator, entry: MockConfigEntry, target: float = 14.0
+) -> PlanController:
+    """Prices for the night, the car plugged in, the plan on with ``target`` kWh."""
+    set_prices(hass, hourly(EVENING, NIGHT))
+    plan = await setup(hass, entry)
+    await charger.plug_in()
+    await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=target)
+    await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+    await settle(hass, plan)
+    return plan
+
+
+async def test_plan_learns_the_power_the_car_draws(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        allowed_end = plan.planned_slots[-1][1]
+        await move_to(hass, freezer, plan, FIRST_RUN)
+        charger.car_max_current = 16  # the car takes half of the 32 A offered
+        await charger.start_charging()
+        await ticking(hass, freezer, lambda: (plan.power_kw or 99) < 4.2)
+        await settle(hass, plan)
+        # Half the power: twice the time, so the plan reaches into the next cheapest hours.
+        assert plan.power_kw == pytest.approx(3.8, abs=0.2)
+        assert plan.planned_slots[-1][1] > allowed_end + timedelta(hours=1)
+        assert state_of(hass, STATUS) == "charging"
+    finally:
+        await unload(hass, planned)
+
+
+async def test_restart_mid_plan_loses_nothing(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    await move_to(hass, freezer, plan, FIRST_RUN + timedelta(minutes=30))
+    assert own_claim(charger) == {"state": "active"}
+    slots = plan.planned_slots
+    await unload(hass, planned)
+    # Home Assistant comes back before the price integration does.
+    hass.states.async_set(PRICES, "unavailable", {})
+    plan = await setup(hass, planned)
+    try:
+        assert plan.settings.enabled
+        assert plan.settings.target_energy_kwh == 14.0
+        assert plan.planned_slots == slots
+        assert state_of(hass, STATUS) == "charging"  # inside the run
+        assert own_claim(charger) == {"state": "active"}
+        assert plan.price_error is not None
+    finally:
+        await unload(hass, planned)
+
+
+async def test_plan_switched_off_mid_slot_gives_the_charger_back(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        await move_to(hass, freezer, plan, FIRST_RUN + timedelta(minutes=10))
+        assert own_claim(charger) == {"state": "active"}
+        await service(hass, "switch", SERVICE_TURN_OFF, PLAN)
+        await settle(hass, plan)
+        assert own_claim(charger) is None  # the charger's own rules decide again
+        assert state_of(hass, STATUS) == "off"
+        assert plan.planned_slots == []
+        assert state_of(hass, NEXT_START) == "unknown"
+    finally:
+        await unload(hass, planned)
+
+
+async def test_charging_switch_by_hand_stands_until_the_next_boundary(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        assert own_claim(charger) == {"state": "disabled"}
+        await service(hass, "switch", SERVICE_TURN_ON, "switch.openevse_7c40_allow_charging")
+        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=15.0)  # a re-plan
+        await settle(hass, plan)
+        assert own_claim(charger) is None  # the hand-made change stands
+        # At the run's start the plan decides again.
+        await move_to(hass, freezer, plan, FIRST_RUN)
+        assert own_claim(charger) == {"state": "active"}
+    finally:
+        await unload(hass, planned)
+
+
+async def test_departure_before_prices_arrive_waits_then_plans(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    # Only the evening is priced; 60 kWh cannot be had in it.
+    set_prices(hass, hourly(EVENING, [0.3, 0.3]))
+    plan = await setup(hass, planned)
+    try:
+        await charger.plug_in()
+        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=60.0)
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        assert state_of(hass, STATUS) == "waiting_for_prices"
+        assert own_claim(charger) == {"state": "disabled"}
+        assert plan.plan is not None
+        assert plan.plan.latest_start is not None
+
+        # The minimum is charged now, whatever the price.
+        await service(hass, "number", SERVICE_SET_VALUE, MINIMUM, value=3.0)
+        await settle(hass, plan)
+        assert own_claim(charger) == {"state": "active"}
+
+        # The night's prices arrive: a real plan.
+        set_prices(hass, hourly(EVENING, NIGHT))
+        await settle(hass, plan)
+        assert state_of(hass, STATUS) == "charging"  # the minimum, now
+        assert plan.plan is not None
+        assert plan.plan.prices_complete
+        assert plan.plan.reachable
+        # More than 12 hours at 7.68 kW can give: said at once, and charged from now on.
+        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=100.0)
+        assert state_of(hass, STATUS) == "not_reachable"
+        assert own_claim(charger) == {"state": "active"}
+        assert float(state_of(hass, ENERGY)) < 100
+    finally:
+        await unload(hass, planned)
+
+
+async def test_prices_missing_for_tomorrow_plans_with_what_is_known(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+) -> None:
+    # Prices until midnight in Berlin (23:00 UTC): enough for 10 kWh.
+    set_prices(hass, hourly(EVENING, [0.3, 0.1, 0.2, 0.3, 0.3]))
+    plan = await setup(hass, planned)
+    try:
+        await charger.plug_in()
+        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=10.0)
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        attributes = hass.states.get(STATUS).attributes  # type: ignore[union-attr]
+        assert attributes["prices_complete"] is False
+        assert state_of(hass, STATUS) == "waiting"
+        assert state_of(hass, NEXT_START) == "2026-03-10T19:00:00+00:00"
+    finally:
+        await unload(hass, planned)
+
+
+async def test_dst_change_and_quarter_hours(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    # 24/25 October 2026: Berlin goes from CEST to CET at 03:00, the night is 13 hours long.
+    evening = datetime(2026, 10, 24, 18, 0, tzinfo=dt_util.UTC)  # 20:00 CEST
+    freezer.move_to(evening)
+    quarters = [0.30] * 48
+    quarters[29:31] = [0.01, 0.02]  # 01:15-01:45 UTC, the cheapest half hour
+    set_prices(hass, hourly(evening, quarters, minutes=15))
+    plan = await setup(hass, planned)
+    try:
+        await charger.plug_in()
+        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=3.84)
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        attributes = hass.states.get(STATUS).attributes  # type: ignore[union-attr]
+        assert attributes["departure"] == "2026-10-25T06:00:00+00:00"  # 07:00 CET
+        start, end = plan.planned_slots[0]
+        assert start == datetime(2026, 10, 25, 1, 15, tzinfo=dt_util.UTC)
+        assert abs(end - datetime(2026, 10, 25, 1, 45, tzinfo=dt_util.UTC)) < timedelta(seconds=5)
+    finally:
+        await unload(hass, planned)
+
+
+async def test_one_off_departure_action(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        device = dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, SERIAL), planned.entry_id
+        )
+        assert device is not None
+        await hass.services.async_call(
+            DOMAIN,
+            "set_plan_departure",
+            {"device_id": device.id, "departure": "2026-03-10T23:30:00+00:00"},
+            blocking=True,
+        )
+        await settle(hass, plan)
+        assert plan.plan is not None
+        assert plan.plan.departure == datetime(2026, 3, 10, 23, 30, tzinfo=dt_util.UTC)
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN,
+                "set_plan_departure",
+                {"device_id": device.id, "departure": "2026-03-10T12:00:00+00:00"},
+                blocking=True,
+            )
+        assert caught.value.translation_key == "plan_departure_in_past"
+        # Once it has passed, the daily departure applies again.
+        await move_to(hass, freezer, plan, datetime(2026, 3, 10, 23, 31, tzinfo=dt_util.UTC))
+        assert plan.settings.one_off_departure is None
+        assert plan.plan is not None
+        assert plan.plan.departure == datetime(2026, 3, 11, 6, 0, tzinfo=dt_util.UTC)
+        # The daily time itself is a time entity.
+        await service(hass, "time", "set_value", DEPARTURE, time="05:30:00")
+        await settle(hass, plan)
+        assert plan.plan.departure == datetime(2026, 3, 11, 4, 30, tzinfo=dt_util.UTC)
+        assert state_of(hass, DEPARTURE) == "05:30:00"
+    finally:
+        await unload(hass, planned)
+
+
+async def test_continuous_mode_and_preconditioning(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned, target=20.0)
+    try:
+        await service(hass, "select", SERVICE_SELECT_OPTION, MODE, option="continuous")
+        await service(hass, "switch", SERVICE_TURN_ON, PRECONDITION)
+        await settle(hass, plan)
+        assert len(plan.planned_slots) == 1
+        end = plan.planned_slots[0][1]
+        await move_to(hass, freezer, plan, end - timedelta(minutes=1))
+        assert own_claim(charger) == {"state": "active"}
+        await charger.update_status(session_energy=20000.0)  # the target is in
+        await ticking(hass, freezer, lambda: own_claim(charger) == {"state": "disabled"})
+        # Half an hour before departure the charger is available for the car's climate.
+        await move_to(hass, freezer, plan, datetime(2026, 3, 11, 5, 31, tzinfo=dt_util.UTC))
+        assert own_claim(charger) == {"state": "active"}
+    finally:
+        await unload(hass, planned)
+
+
+@pytest.mark.parametrize(
+    "plan_options", [{CONF_PRICE_ENTITY: PRICES, CONF_MIN_RUN: 0, CONF_PRICE_CEILING: 0.1}]
+)
+async def test_price_ceiling_from_the_options(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    plan = await start_plan(hass, charger, planned, target=30.0)
+    try:
+        # Only 01:00-03:00 UTC cost at most 0.10 (0.05 and 0.04, then 0.10 at 03:00).
+        assert state_of(hass, STATUS) == "not_reachable"
+        assert plan.plan is not None
+        assert all(run.cost <= 0.1 * run.energy_kwh + 1e-9 for run in plan.plan.intervals)
     finally:
         await unload(hass, planned)

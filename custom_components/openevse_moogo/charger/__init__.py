@@ -52,7 +52,7 @@ async def async_setup_charger_entry(
     entry.async_on_unload(feeds.stop)
     plan = PlanController(hass, coordinator, dict(entry.options))
     await plan.async_start()
-    entry.async_on_unload(plan.stop)
+    entry.async_on_unload(plan.async_stop)
     return ChargerRuntimeData(client=client, coordinator=coordinator, feeds=feeds, plan=plan)
 
 

@@ -142,15 +142,15 @@ class PlanController:
         )
         self._request(read_prices=True)
 
-    @callback
-    def stop(self) -> None:
-        """Stop following everything (the entry unloads); the store keeps the plan."""
+    async def async_stop(self) -> None:
+        """Stop following everything (the entry unloads) and store the plan at once."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
         self._cancel_timer()
         if self._task is not None:
             self._task.cancel()
+        await self._store.async_save(self._memory.as_dict())
 
     async def async_wait_idle(self) -> None:
         """Wait until the running update (if any) finished (tests and actions rely on it)."""
