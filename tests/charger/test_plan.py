@@ -17,9 +17,10 @@ from homeassistant.components.number import SERVICE_SET_VALUE
 from homeassistant.components.select import SERVICE_SELECT_OPTION
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -52,6 +53,8 @@ TARGET = "number.openevse_7c40_plan_energy_to_add"
 MINIMUM = "number.openevse_7c40_charge_now_regardless_of_price"
 MODE = "select.openevse_7c40_plan_mode"
 CONTROLLED_BY = "sensor.openevse_7c40_charging_state_controlled_by"
+CAPACITY = "number.openevse_7c40_battery_capacity"
+TARGET_SOC = "number.openevse_7c40_plan_target_state_of_charge"
 PRECONDITION = "switch.openevse_7c40_keep_available_for_preconditioning"
 # 18:00 UTC: 19:00 in Berlin, the evening before a 07:00 departure.
 EVENING = datetime(2026, 3, 10, 18, 0, tzinfo=dt_util.UTC)
@@ -488,5 +491,218 @@ async def test_price_ceiling_from_the_options(
         assert state_of(hass, STATUS) == "not_reachable"
         assert plan.plan is not None
         assert all(run.cost <= 0.1 * run.energy_kwh + 1e-9 for run in plan.plan.intervals)
+    finally:
+        await unload(hass, planned)
+
+
+def _priced_entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """A price entity of ``platform`` that publishes only the current price (no attributes)."""
+    source = MockConfigEntry(domain=platform, title=platform)
+    source.add_to_hass(hass)
+    entity = er.async_get(hass).async_get_or_create(
+        "sensor", platform, unique_id, config_entry=source, suggested_object_id="energy_prices"
+    )
+    hass.states.async_set(entity.entity_id, "0.25", {})
+    return entity.entity_id
+
+
+async def test_core_nord_pool_prices_come_through_its_action(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    assert _priced_entity(hass, "nordpool", "SE3-current_price") == PRICES
+    calls: list[dict[str, Any]] = []
+
+    async def get_prices_for_date(call: ServiceCall) -> ServiceResponse:
+        calls.append(dict(call.data))
+        if call.data["date"] != "2026-03-10":
+            raise ServiceValidationError("no prices for that day yet")
+        night = hourly(EVENING, [p * 1000 for p in NIGHT[:6]])  # per MWh
+        other = hourly(EVENING, [9999.0] * 6)
+        return {"SE3": night, "SE4": other}  # type: ignore[dict-item]
+
+    hass.services.async_register(
+        "nordpool",
+        "get_prices_for_date",
+        get_prices_for_date,
+        supports_response=SupportsResponse.ONLY,
+    )
+    plan = await setup(hass, planned)
+    try:
+        await charger.plug_in()
+        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=7.0)
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        assert [call["date"] for call in calls] == ["2026-03-10", "2026-03-11"]
+        assert calls[0]["resolution"] == 15
+        # The SE3 area (the entity's own), per kWh: the cheapest hour of the six is 23:00.
+        assert state_of(hass, NEXT_START) == "2026-03-10T23:00:00+00:00"
+        # Asked again only when old or when tomorrow may be out: not for each re-plan.
+        hass.states.async_set(PRICES, "0.26", {})
+        await settle(hass, plan)
+        assert len(calls) == 2
+    finally:
+        await unload(hass, planned)
+
+
+async def test_tibber_prices_come_through_its_action(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    assert _priced_entity(hass, "tibber", "home-price") == PRICES
+
+    async def get_prices(call: ServiceCall) -> ServiceResponse:
+        return {
+            "prices": {
+                "Home": [
+                    {"start_time": slot["start"], "price": slot["price"]}
+                    for slot in hourly(EVENING, NIGHT)
+                ]
+            }
+        }
+
+    hass.services.async_register(
+        "tibber", "get_prices", get_prices, supports_response=SupportsResponse.ONLY
+    )
+    await start_plan(hass, charger, planned)
+    try:
+        assert state_of(hass, NEXT_START) == "2026-03-11T01:00:00+00:00"
+    finally:
+        await unload(hass, planned)
+
+
+async def test_an_unreadable_price_entity_is_said_and_the_deadline_still_kept(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    hass.states.async_set(PRICES, "0.25", {"unit": "EUR/kWh"})  # no price list at all
+    plan = await setup(hass, planned)
+    try:
+        await charger.plug_in()
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        assert state_of(hass, STATUS) == "waiting_for_prices"
+        attributes = hass.states.get(STATUS).attributes  # type: ignore[union-attr]
+        assert "no price attribute" in attributes["price_error"]
+        assert plan.plan is not None
+        assert plan.plan.latest_start is not None  # from then on it charges without prices
+    finally:
+        await unload(hass, planned)
+
+
+async def test_target_soc_when_the_charger_knows_the_state_of_charge(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await charger.update_status(battery_level=50)
+    plan = await start_plan(hass, charger, planned)
+    try:
+        await service(
+            hass, "number", SERVICE_SET_VALUE, "number.openevse_7c40_battery_capacity", value=60.0
+        )
+        await service(
+            hass,
+            "number",
+            SERVICE_SET_VALUE,
+            "number.openevse_7c40_plan_target_state_of_charge",
+            value=80.0,
+        )
+        await settle(hass, plan)
+        assert plan.plan is not None
+        assert plan.plan.energy_wanted_kwh == pytest.approx(18.0)  # 30 % of 60 kWh
+        await charger.update_status(battery_level=80)
+        await ticking(hass, freezer, lambda: state_of(hass, STATUS) == "done")
+    finally:
+        await unload(hass, planned)
+
+
+async def test_circuit_share_caps_the_plans_power(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        await plan.async_set_power_share(3.0)
+        assert plan.power_kw == pytest.approx(3.0)
+        assert plan.plan is not None
+        assert plan.plan.intervals[-1].end > datetime(2026, 3, 11, 4, tzinfo=dt_util.UTC)
+        await plan.async_set_power_share(None)
+        assert plan.power_kw == pytest.approx(7.68, abs=0.1)
+    finally:
+        await unload(hass, planned)
+
+
+# The charger's fallback poll in the hours skipped meets the fault too.
+@pytest.mark.expected_errors(("custom_components.openevse_moogo", "^Error fetching OpenEVSE"))
+async def test_a_refused_claim_is_tried_again(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        charger.faults.http_status = 500
+        await move_to(hass, freezer, plan, FIRST_RUN)
+        assert own_claim(charger) == {"state": "disabled"}
+        assert "claim not set" in caplog.text
+        charger.faults.clear()
+        await move_to(hass, freezer, plan, FIRST_RUN + timedelta(minutes=1, seconds=1))
+        await ticking(hass, freezer, lambda: own_claim(charger) == {"state": "active"})
+    finally:
+        await unload(hass, planned)
+
+
+async def test_a_run_planned_without_the_car_waits(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    set_prices(hass, hourly(EVENING, NIGHT))
+    plan = await setup(hass, planned)
+    try:
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        await move_to(hass, freezer, plan, FIRST_RUN)
+        assert state_of(hass, STATUS) == "waiting"  # nobody to charge yet
+        await charger.plug_in()
+        await ticking(hass, freezer, lambda: own_claim(charger) == {"state": "active"})
+    finally:
+        await unload(hass, planned)
+
+
+@pytest.mark.parametrize("plan_options", [{CONF_PRICE_ENTITY: "sensor.gone", CONF_MIN_RUN: 15}])
+async def test_a_missing_price_entity_is_said(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    plan = await setup(hass, planned)
+    try:
+        await charger.plug_in()
+        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
+        await settle(hass, plan)
+        assert plan.price_error == "sensor.gone does not exist"
+        assert state_of(hass, STATUS) == "waiting_for_prices"
+    finally:
+        await unload(hass, planned)
+
+
+async def test_a_failing_price_action_is_said(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> None:
+    _priced_entity(hass, "nordpool", "SE3-current_price")
+
+    async def get_prices_for_date(call: ServiceCall) -> ServiceResponse:
+        raise ServiceValidationError("Nord Pool is down")
+
+    hass.services.async_register(
+        "nordpool",
+        "get_prices_for_date",
+        get_prices_for_date,
+        supports_response=SupportsResponse.ONLY,
+    )
+    plan = await setup(hass, planned)
+    try:
+        assert plan.price_error is not None
+        assert "Nord Pool is down" in plan.price_error
     finally:
         await unload(hass, planned)

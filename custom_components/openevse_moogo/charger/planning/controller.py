@@ -113,11 +113,6 @@ class PlanController:
             return []
         return [(run.start, run.end) for run in plan.intervals if run.end > now]
 
-    @property
-    def has_soc(self) -> bool:
-        """Whether the charger knows the vehicle's state of charge."""
-        return self._coordinator.data.status.vehicle_soc is not None
-
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``listener`` after every re-plan; returns the function that removes it."""
