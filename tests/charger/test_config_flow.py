@@ -24,9 +24,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openevse_moogo.charger.const import (
     CONF_GRID_SENSOR,
-    CONF_MIN_RUN,
     CONF_INVERT_GRID,
     CONF_MDNS_ID,
+    CONF_MIN_RUN,
     CONF_SOLAR_SENSOR,
     CONF_VOLTAGE_SENSOR,
 )

@@ -230,11 +230,18 @@ async def start_plan(
     """Prices for the night, the car plugged in, the plan on with ``target`` kWh."""
     set_prices(hass, hourly(EVENING, NIGHT))
     plan = await setup(hass, entry)
+    await plan_on(hass, charger, plan, target)
+    return plan
+
+
+async def plan_on(
+    hass: HomeAssistant, charger: ChargerSimulator, plan: PlanController, target: float
+) -> None:
+    """The car plugged in, the plan on with ``target`` kWh to add."""
     await charger.plug_in()
     await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=target)
     await service(hass, "switch", SERVICE_TURN_ON, PLAN)
     await settle(hass, plan)
-    return plan
 
 
 async def test_plan_learns_the_power_the_car_draws(
@@ -334,10 +341,7 @@ async def test_departure_before_prices_arrive_waits_then_plans(
     set_prices(hass, hourly(EVENING, [0.3, 0.3]))
     plan = await setup(hass, planned)
     try:
-        await charger.plug_in()
-        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=60.0)
-        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
-        await settle(hass, plan)
+        await plan_on(hass, charger, plan, 60.0)
         assert state_of(hass, STATUS) == "waiting_for_prices"
         assert own_claim(charger) == {"state": "disabled"}
         assert plan.plan is not None
@@ -373,10 +377,7 @@ async def test_prices_missing_for_tomorrow_plans_with_what_is_known(
     set_prices(hass, hourly(EVENING, [0.3, 0.1, 0.2, 0.3, 0.3]))
     plan = await setup(hass, planned)
     try:
-        await charger.plug_in()
-        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=10.0)
-        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
-        await settle(hass, plan)
+        await plan_on(hass, charger, plan, 10.0)
         attributes = hass.states.get(STATUS).attributes  # type: ignore[union-attr]
         assert attributes["prices_complete"] is False
         assert state_of(hass, STATUS) == "waiting"
@@ -399,10 +400,7 @@ async def test_dst_change_and_quarter_hours(
     set_prices(hass, hourly(evening, quarters, minutes=15))
     plan = await setup(hass, planned)
     try:
-        await charger.plug_in()
-        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=3.84)
-        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
-        await settle(hass, plan)
+        await plan_on(hass, charger, plan, 3.84)
         attributes = hass.states.get(STATUS).attributes  # type: ignore[union-attr]
         assert attributes["departure"] == "2026-10-25T06:00:00+00:00"  # 07:00 CET
         start, end = plan.planned_slots[0]
@@ -528,10 +526,7 @@ async def test_core_nord_pool_prices_come_through_its_action(
     )
     plan = await setup(hass, planned)
     try:
-        await charger.plug_in()
-        await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=7.0)
-        await service(hass, "switch", SERVICE_TURN_ON, PLAN)
-        await settle(hass, plan)
+        await plan_on(hass, charger, plan, 7.0)
         assert [call["date"] for call in calls] == ["2026-03-10", "2026-03-11"]
         assert calls[0]["resolution"] == 15
         # The SE3 area (the entity's own), per kWh: the cheapest hour of the six is 23:00.
@@ -562,9 +557,10 @@ async def test_tibber_prices_come_through_its_action(
     hass.services.async_register(
         "tibber", "get_prices", get_prices, supports_response=SupportsResponse.ONLY
     )
-    await start_plan(hass, charger, planned)
+    plan = await setup(hass, planned)
     try:
-        assert state_of(hass, NEXT_START) == "2026-03-11T01:00:00+00:00"
+        await plan_on(hass, charger, plan, 7.0)
+        assert state_of(hass, NEXT_START) == "2026-03-11T02:00:00+00:00"  # the 0.04 hour
     finally:
         await unload(hass, planned)
 

@@ -8,7 +8,8 @@ charger's own rules apply again to the next session. The charger's manual overri
 or button) outranks us; while it decides, the switch refuses with an explanation. Other services
 of the charger outrank us too (RFID, OCPP, a charge limit, an error): when the charger's answer
 shows one of them still decides, the switch says which; our claim stays and applies once it
-lets go.
+lets go. The charge plan shares our claim: it sets the state at its boundaries only, so a change
+made here while the plan is on stands until the plan's next boundary (``planning/controller.py``).
 """
 
 from __future__ import annotations
