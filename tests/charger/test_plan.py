@@ -32,6 +32,7 @@ from custom_components.openevse_moogo.charger.const import (
     CONF_MIN_RUN,
     CONF_PRICE_CEILING,
     CONF_PRICE_ENTITY,
+    CONF_VEHICLE_SOC_SENSOR,
 )
 from custom_components.openevse_moogo.charger.planning.controller import PlanController
 from custom_components.openevse_moogo.charger.session_events import CHARGER_EVENT
@@ -700,5 +701,23 @@ async def test_a_failing_price_action_is_said(
     try:
         assert plan.price_error is not None
         assert "Nord Pool is down" in plan.price_error
+    finally:
+        await unload(hass, planned)
+
+
+@pytest.mark.parametrize(
+    "plan_options", [{CONF_PRICE_ENTITY: PRICES, CONF_VEHICLE_SOC_SENSOR: "sensor.car_soc"}]
+)
+async def test_soc_settings_exist_when_the_options_feed_the_soc(
+    hass: HomeAssistant, planned: MockConfigEntry
+) -> None:
+    set_prices(hass, hourly(EVENING, NIGHT))
+    await setup(hass, planned)
+    try:
+        assert state_of(hass, CAPACITY) == "unknown"  # not set yet: the energy target applies
+        assert state_of(hass, TARGET_SOC) == "80.0"
+        cost = hass.states.get(COST)
+        assert cost is not None
+        assert cost.attributes["unit_of_measurement"] == hass.config.currency
     finally:
         await unload(hass, planned)

@@ -113,6 +113,22 @@ class PlanController:
             return []
         return [(run.start, run.end) for run in plan.intervals if run.end > now]
 
+    def diagnostics(self) -> dict[str, Any]:
+        """What support needs to see why the plan does what it does (nothing personal)."""
+        memory = self._memory
+        return {
+            "status": str(self.status),
+            "settings": memory.settings.as_dict(),
+            "power_kw": self.power_kw,
+            "learned_power_kw": memory.learned_power_kw,
+            "power_share_kw": self.power_share_kw,
+            "applied": memory.applied,
+            "price_error": self.price_error,
+            "prices_known": len(memory.prices),
+            "prices_until": memory.prices[-1].end.isoformat() if memory.prices else None,
+            "slots": [[start.isoformat(), end.isoformat()] for start, end in self.planned_slots],
+        }
+
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``listener`` after every re-plan; returns the function that removes it."""

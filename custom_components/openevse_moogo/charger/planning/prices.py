@@ -19,6 +19,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from ..plan import (
+    PriceError,
     PriceSlot,
     PricesUnavailableError,
     UnknownPriceFormatError,
@@ -98,14 +99,13 @@ class PriceSource:
                 blocking=True,
                 return_response=True,
             )
-        except HomeAssistantError as err:
+            response = response or {}
+            choose = area if area is not None and len(response) > 1 else None
+            return list(parse_price_response(response, choose=choose).slots)
+        except (HomeAssistantError, PriceError) as err:
             if required:
                 raise PricesUnavailableError(f"nordpool.get_prices_for_date: {err}") from err
-            return []
-        if not response:
-            return []
-        choose = area if area is not None and len(response) > 1 else None
-        return list(parse_price_response(response, choose=choose).slots)
+            return []  # tomorrow's prices are not out yet
 
     async def _async_tibber(self) -> list[PriceSlot]:
         try:
