@@ -114,7 +114,7 @@ class PlanController:
         return [(run.start, run.end) for run in plan.intervals if run.end > now]
 
     def diagnostics(self) -> dict[str, Any]:
-        """What support needs to see why the plan does what it does (nothing personal)."""
+        """Return what support needs to see why the plan acts as it does (nothing personal)."""
         memory = self._memory
         return {
             "status": str(self.status),
