@@ -18,6 +18,7 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntityDescr
 from homeassistant.helpers.entity import EntityDescription
 
 from custom_components.openevse_moogo.charger.errors import CHARGER_ERRORS
+from custom_components.openevse_moogo.charger.planning import entities as plan_entities
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump.errors import PUMP_ERRORS
 
@@ -53,16 +54,26 @@ def _descriptions(family: str, platform: str) -> list[EntityDescription]:
     return list(found.values())
 
 
+# The charge plan's entities are described in one module for all their platforms.
+PLAN_DESCRIPTIONS: list[tuple[str, EntityDescription]] = [
+    *(("switch", description) for description in plan_entities.SWITCHES),
+    *(("number", description) for description in plan_entities.NUMBERS),
+    *(("sensor", description) for description in plan_entities.SENSORS),
+    ("select", plan_entities.MODE),
+    ("time", plan_entities.DEPARTURE),
+]
+DESCRIPTION_MODULES = (*PLATFORMS, "entities")
+
 ALL_DESCRIPTIONS = [
     (platform, description)
     for family in ("charger", "pump")
     for platform in PLATFORMS
     for description in _descriptions(family, platform)
-]
+] + PLAN_DESCRIPTIONS
 
 
 def test_every_family_platform_has_descriptions() -> None:
-    assert {platform for platform, _ in ALL_DESCRIPTIONS} == set(PLATFORMS)
+    assert {platform for platform, _ in ALL_DESCRIPTIONS} == {*PLATFORMS, "time"}
 
 
 @pytest.mark.parametrize(
@@ -105,7 +116,7 @@ def test_literal_error_and_issue_keys_are_translated() -> None:
     literal = re.compile(r'translation_key="([a-z0-9_]+)"')
     used: set[str] = set()
     for path in INTEGRATION.rglob("*.py"):
-        if path.stem in PLATFORMS or "clients" in path.parts:
+        if path.stem in DESCRIPTION_MODULES or "clients" in path.parts:
             continue
         used.update(literal.findall(path.read_text(encoding="utf-8")))
     assert used, "the pattern should find the keys the code raises"

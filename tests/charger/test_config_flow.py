@@ -26,6 +26,7 @@ from custom_components.openevse_moogo.charger.const import (
     CONF_GRID_SENSOR,
     CONF_INVERT_GRID,
     CONF_MDNS_ID,
+    CONF_MIN_RUN,
     CONF_SOLAR_SENSOR,
     CONF_VOLTAGE_SENSOR,
 )
@@ -378,4 +379,5 @@ async def test_options_flow(hass: HomeAssistant, charger: ChargerSimulator) -> N
         CONF_GRID_SENSOR: "sensor.grid",
         CONF_INVERT_GRID: True,
         CONF_VOLTAGE_SENSOR: "sensor.v",
+        CONF_MIN_RUN: 15,
     }

@@ -33,6 +33,8 @@ async def test_diagnostics_redact_secrets(
     assert diagnostics["status"]["state"] == 1
     assert diagnostics["config"]["www_password"] == "**REDACTED**"
     assert diagnostics["websocket"]["state"] == "connected"
+    assert diagnostics["plan"]["status"] == "off"
+    assert diagnostics["plan"]["settings"]["departure"] == "07:00:00"
     assert diagnostics["coordinator"]["push_connected"] is True
     assert diagnostics["coordinator"]["last_background_refresh_error"] is None
     assert diagnostics["features"]["claims"] is True

@@ -22,6 +22,8 @@ from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
 from .diagnostics import async_get_charger_diagnostics
 from .feeds import ChargerFeeds
+from .planning import entities as plan_entities
+from .planning.controller import PlanController
 from .runtime import ChargerConfigEntry, ChargerRuntimeData
 from .services import async_register_charger_services
 from .session_events import ChargingSessionEvents, log_store
@@ -56,7 +58,10 @@ async def async_setup_charger_entry(
     feeds = ChargerFeeds(hass, client, entry.options)
     feeds.start()
     entry.async_on_unload(feeds.stop)
-    return ChargerRuntimeData(client=client, coordinator=coordinator, feeds=feeds)
+    plan = PlanController(hass, coordinator, dict(entry.options))
+    await plan.async_start()
+    entry.async_on_unload(plan.async_stop)
+    return ChargerRuntimeData(client=client, coordinator=coordinator, feeds=feeds, plan=plan)
 
 
 def _firmware_follower(
@@ -147,6 +152,7 @@ CHARGER_FAMILY: Family[ChargerRuntimeData] = Family(
         Platform.SENSOR: sensor.async_setup_entry,
         Platform.SWITCH: switch.async_setup_entry,
         Platform.UPDATE: update.async_setup_entry,
+        Platform.TIME: plan_entities.async_setup_entry,
     },
     setup_entry=async_setup_charger_entry,
     get_diagnostics=async_get_charger_diagnostics,

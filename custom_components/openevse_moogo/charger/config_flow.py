@@ -55,12 +55,16 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_LIVE_POWER_SENSOR,
     CONF_MDNS_ID,
+    CONF_MIN_RUN,
+    CONF_PRICE_CEILING,
+    CONF_PRICE_ENTITY,
     CONF_SOLAR_SENSOR,
     CONF_VEHICLE_ETA_SENSOR,
     CONF_VEHICLE_LIMIT_SENSOR,
     CONF_VEHICLE_RANGE_SENSOR,
     CONF_VEHICLE_SOC_SENSOR,
     CONF_VOLTAGE_SENSOR,
+    DEFAULT_MIN_RUN_MINUTES,
 )
 from .runtime import ChargerConfigEntry
 
@@ -322,6 +326,14 @@ _POWER = EntitySelector(EntitySelectorConfig(domain="sensor", device_class="powe
 _VOLTAGE = EntitySelector(EntitySelectorConfig(domain="sensor", device_class="voltage"))
 _SENSOR = EntitySelector(EntitySelectorConfig(domain="sensor"))
 _BATTERY = EntitySelector(EntitySelectorConfig(domain="sensor", device_class="battery"))
+# Octopus Energy publishes its rates on event entities, the others on sensors.
+_PRICES = EntitySelector(EntitySelectorConfig(domain=["sensor", "event"]))
+_CEILING = NumberSelector(NumberSelectorConfig(mode=NumberSelectorMode.BOX, step="any"))
+_MIN_RUN = NumberSelector(
+    NumberSelectorConfig(
+        min=0, max=240, step=5, mode=NumberSelectorMode.BOX, unit_of_measurement="min"
+    )
+)
 
 _FEED_FIELDS: Final = (
     (CONF_GRID_SENSOR, _POWER),
@@ -338,7 +350,7 @@ _FEED_FIELDS: Final = (
 
 
 class ChargerOptionsFlow(OptionsFlowWithReload):
-    """Pick the Home Assistant entities whose values are pushed to the charger."""
+    """Pick the entities whose values are pushed to the charger, and the charge plan's prices."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the charger's feeds form."""
@@ -363,6 +375,20 @@ class ChargerOptionsFlow(OptionsFlowWithReload):
                 fields[
                     vol.Required(CONF_INVERT_GRID, default=current.get(CONF_INVERT_GRID, False))
                 ] = _BOOL
+        fields[
+            vol.Optional(
+                CONF_PRICE_ENTITY, description={"suggested_value": current.get(CONF_PRICE_ENTITY)}
+            )
+        ] = _PRICES
+        fields[
+            vol.Optional(
+                CONF_PRICE_CEILING,
+                description={"suggested_value": current.get(CONF_PRICE_CEILING)},
+            )
+        ] = _CEILING
+        fields[
+            vol.Required(CONF_MIN_RUN, default=current.get(CONF_MIN_RUN, DEFAULT_MIN_RUN_MINUTES))
+        ] = _MIN_RUN
         return self.async_show_form(
             step_id="charger", data_schema=vol.Schema(fields), errors=errors
         )

@@ -21,6 +21,12 @@ CONF_VEHICLE_ETA_SENSOR: Final = "vehicle_time_to_full_entity"
 CONF_VEHICLE_LIMIT_SENSOR: Final = "vehicle_charge_limit_entity"
 CONF_HOME_BATTERY_SOC_SENSOR: Final = "home_battery_soc_entity"
 CONF_HOME_BATTERY_POWER_SENSOR: Final = "home_battery_power_entity"
+# Options of the charge plan: where its prices come from, the highest price it pays, and the
+# shortest run it starts (contactor protection).
+CONF_PRICE_ENTITY: Final = "price_entity"
+CONF_PRICE_CEILING: Final = "price_ceiling"
+CONF_MIN_RUN: Final = "minimum_run_minutes"
+DEFAULT_MIN_RUN_MINUTES: Final = 15
 
 
 # Every call to the charger gets its own deadline: the shared session's timeout is long and a

@@ -60,4 +60,5 @@ async def async_get_charger_diagnostics(
             "entities": sorted(runtime.feeds.entities.values()),
             "recently_sent": runtime.feeds.sent,
         },
+        "plan": runtime.plan.diagnostics(),
     }

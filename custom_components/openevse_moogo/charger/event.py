@@ -49,7 +49,9 @@ class ChargerSessionEvent(ChargerEntity, EventEntity):
     @callback
     def _handle_session_event(self, event: Event[Mapping[str, Any]]) -> None:
         attributes = {
-            key: event.data[key] for key in ("status", "energy", "duration") if key in event.data
+            key: event.data[key]
+            for key in ("status", "energy", "duration", "cost", "departure")
+            if key in event.data
         }
         self._trigger_event(str(event.data["type"]), attributes)
         self.async_write_ha_state()

@@ -22,6 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import J1772_MAX_CURRENT, J1772_MIN_CURRENT
 from .data import ChargerData
 from .entity import ChargerEntity
+from .planning.entities import async_setup_plan_numbers
 from .runtime import ChargerConfigEntry
 
 CHARGE_CURRENT = NumberEntityDescription(
@@ -80,3 +81,4 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     if coordinator.data.features.claims:
         async_add_entities([ChargerChargeCurrent(coordinator, CHARGE_CURRENT)])
+    await async_setup_plan_numbers(hass, entry, async_add_entities)

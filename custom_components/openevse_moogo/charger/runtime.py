@@ -12,15 +12,17 @@ from ..clients.openevse import OpenEVSE
 if TYPE_CHECKING:
     from .coordinator import ChargerCoordinator
     from .feeds import ChargerFeeds
+    from .planning.controller import PlanController
 
 
 @dataclass(kw_only=True)
 class ChargerRuntimeData:
-    """The charger's client, its coordinator and the feeds pushing Home Assistant values to it."""
+    """The charger's client, coordinator, feeds (Home Assistant values pushed) and plan."""
 
     client: OpenEVSE
     coordinator: ChargerCoordinator
     feeds: ChargerFeeds
+    plan: PlanController
 
 
 type ChargerConfigEntry = ConfigEntry[ChargerRuntimeData]

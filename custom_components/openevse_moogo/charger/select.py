@@ -16,6 +16,7 @@ from ..clients.openevse.models import ServiceLevel
 from .const import REQUEST_TIMEOUT
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
+from .planning.entities import async_setup_plan_selects
 from .runtime import ChargerConfigEntry
 
 OVERRIDE_AUTO: Final = "auto"
@@ -140,3 +141,4 @@ async def async_setup_entry(
 ) -> None:
     """Add the selects this charger supports."""
     async_add_supported(entry, async_add_entities, ChargerSelect, SELECTS)
+    await async_setup_plan_selects(hass, entry, async_add_entities)

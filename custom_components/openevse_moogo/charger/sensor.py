@@ -35,6 +35,7 @@ from .const import SERVICE_LEVEL_OPTIONS, STATUS_OPTIONS
 from .controllers import CONTROLLED_PROPERTIES, CONTROLLER_OPTIONS, controlled_by
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
+from .planning.entities import async_setup_plan_sensors
 from .runtime import ChargerConfigEntry
 from .timer import next_transition
 
@@ -401,3 +402,4 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors this charger can provide."""
     async_add_supported(entry, async_add_entities, ChargerSensor, SENSORS)
+    await async_setup_plan_sensors(hass, entry, async_add_entities)

@@ -6,6 +6,7 @@ charger, validates the values against that charger and raises translated errors.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
@@ -21,6 +22,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from ..clients.openevse.models import SCHEDULE_DAYS, ChargeState, LimitType
 from ..const import DOMAIN, FAMILY_CHARGER
@@ -37,6 +39,7 @@ SERVICE_CLEAR_OVERRIDE: Final = "clear_override"
 SERVICE_SET_TIMER_EVENT: Final = "set_timer_event"
 SERVICE_REMOVE_TIMER_EVENT: Final = "remove_timer_event"
 SERVICE_GET_TIMER: Final = "get_timer"
+SERVICE_SET_PLAN_DEPARTURE: Final = "set_plan_departure"
 
 ATTR_ENERGY: Final = "energy"
 ATTR_TIME: Final = "time"
@@ -48,6 +51,7 @@ ATTR_CHARGE_CURRENT: Final = "charge_current"
 ATTR_MAX_CURRENT: Final = "max_current"
 ATTR_EVENT_ID: Final = "event_id"
 ATTR_DAYS: Final = "days"
+ATTR_DEPARTURE: Final = "departure"
 
 _LIMIT_KINDS: Final = {
     # field -> (firmware limit type, factor to the firmware's unit)
@@ -95,6 +99,9 @@ SET_TIMER_EVENT_SCHEMA: Final = vol.Schema(
 REMOVE_TIMER_EVENT_SCHEMA: Final = vol.Schema({**_DEVICE, vol.Required(ATTR_EVENT_ID): _EVENT_ID})
 # Home Assistant's weekday keys (mon..sun) -> the firmware's names.
 _FIRMWARE_DAY: Final = {day: SCHEDULE_DAYS[(index + 1) % 7] for index, day in enumerate(WEEKDAYS)}
+SET_PLAN_DEPARTURE_SCHEMA: Final = vol.Schema(
+    {**_DEVICE, vol.Required(ATTR_DEPARTURE): cv.datetime}
+)
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -105,6 +112,11 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 
 def _coordinator_for(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinator:
     """Return the coordinator of the loaded charger entry owning the targeted device."""
+    return _runtime_for(hass, call).coordinator
+
+
+def _runtime_for(hass: HomeAssistant, call: ServiceCall) -> ChargerRuntimeData:
+    """Return the runtime data of the loaded charger entry owning the targeted device."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
     owner = (
@@ -114,7 +126,7 @@ def _coordinator_for(hass: HomeAssistant, call: ServiceCall) -> ChargerCoordinat
         raise _validation_error("charger_device_not_found", device_id=device_id)
     if owner.runtime_data is None:
         raise _validation_error("charger_not_loaded", name=owner.title)
-    return owner.runtime_data.coordinator
+    return owner.runtime_data
 
 
 def _check_current(coordinator: ChargerCoordinator, field: str, amps: int | None) -> None:
@@ -227,6 +239,17 @@ async def _get_timer(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     }
 
 
+async def _set_plan_departure(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Set a one-off departure for the charge plan; the daily time applies again once passed."""
+    runtime = _runtime_for(hass, call)
+    departure: datetime = call.data[ATTR_DEPARTURE]
+    if departure.tzinfo is None:
+        departure = departure.replace(tzinfo=dt_util.get_default_time_zone())
+    if departure <= dt_util.utcnow():
+        raise _validation_error("plan_departure_in_past", departure=departure.isoformat())
+    await runtime.plan.async_update_settings(one_off_departure=departure)
+
+
 @callback
 def async_register_charger_services(hass: HomeAssistant) -> None:
     """Register the charger actions (once, when the integration loads)."""
@@ -237,6 +260,7 @@ def async_register_charger_services(hass: HomeAssistant) -> None:
         (SERVICE_CLEAR_OVERRIDE, _clear_override, DEVICE_SCHEMA),
         (SERVICE_SET_TIMER_EVENT, _set_timer_event, SET_TIMER_EVENT_SCHEMA),
         (SERVICE_REMOVE_TIMER_EVENT, _remove_timer_event, REMOVE_TIMER_EVENT_SCHEMA),
+        (SERVICE_SET_PLAN_DEPARTURE, _set_plan_departure, SET_PLAN_DEPARTURE_SCHEMA),
     ):
         hass.services.async_register(DOMAIN, name, partial(handler, hass), schema=schema)
     hass.services.async_register(

@@ -35,12 +35,17 @@ EVENT_UNPLUGGED: Final = "unplugged"
 EVENT_CHARGING_STARTED: Final = "charging_started"
 EVENT_CHARGING_STOPPED: Final = "charging_stopped"
 EVENT_FAULT: Final = "fault"
+# Fired by the charge plan (``planning/controller.py``): its first run began, its target is in.
+EVENT_PLAN_STARTED: Final = "plan_started"
+EVENT_PLAN_COMPLETED: Final = "plan_completed"
 EVENT_TYPES: Final = (
     EVENT_PLUGGED_IN,
     EVENT_UNPLUGGED,
     EVENT_CHARGING_STARTED,
     EVENT_CHARGING_STOPPED,
     EVENT_FAULT,
+    EVENT_PLAN_STARTED,
+    EVENT_PLAN_COMPLETED,
 )
 STATUS_CHANGED: Final = "status_changed"
 # Happenings that close (part of) a session carry what it delivered: energy (kWh), duration (s).

@@ -8,7 +8,8 @@ charger's own rules apply again to the next session. The charger's manual overri
 or button) outranks us; while it decides, the switch refuses with an explanation. Other services
 of the charger outrank us too (RFID, OCPP, a charge limit, an error): when the charger's answer
 shows one of them still decides, the switch says which; our claim stays and applies once it
-lets go.
+lets go. The charge plan shares our claim: it sets the state at its boundaries only, so a change
+made here while the plan is on stands until the plan's next boundary (``planning/controller.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .controllers import async_controller_name, controller_option
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
+from .planning.entities import async_setup_plan_switches
 from .runtime import ChargerConfigEntry
 
 
@@ -147,3 +149,4 @@ async def async_setup_entry(
 ) -> None:
     """Add the switches this charger supports."""
     async_add_supported(entry, async_add_entities, ChargerSwitch, SWITCHES)
+    await async_setup_plan_switches(hass, entry, async_add_entities)

@@ -192,6 +192,9 @@ class ChargerSimulator:
         """The charging timer (scheduler.cpp); empty, as on a charger nobody set one on."""
         self._plugged = False
         self._car_ready = False
+        # The car's own charger may take less than the pilot allows (J1772: the pilot is a
+        # ceiling); None: it takes what it is offered.
+        self.car_max_current: float | None = None
         self._fault_state: int | None = None
         self._session_ended = False
         self._controller_restarting = False
@@ -913,7 +916,10 @@ class ChargerSimulator:
     def _charging_step(self) -> dict[str, Any]:
         """One tick of charging: current near the pilot, energy counters rising."""
         self._session_seconds += self.tick
-        amp = max(0, self.status["pilot"] * 1000 - 350 + self._rng.randint(-60, 60))
+        offered = self.status["pilot"]
+        if self.car_max_current is not None:
+            offered = min(offered, self.car_max_current)
+        amp = max(0, round(offered * 1000) - 350 + self._rng.randint(-60, 60))
         voltage = round(240 + self._rng.uniform(-1.5, 1.5), 1)
         phases = 3 if self.config.get("is_threephase") else 1
         power = round(amp / 1000 * voltage * phases, 1)
