@@ -721,3 +721,57 @@ async def test_soc_settings_exist_when_the_options_feed_the_soc(
         assert cost.attributes["unit_of_measurement"] == hass.config.currency
     finally:
         await unload(hass, planned)
+
+
+PLAN_CALENDAR = "calendar.openevse_7c40_planned_charging"
+
+
+async def test_plan_calendar_shows_the_planned_runs_and_refuses_edits(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    planned: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    plan = await start_plan(hass, charger, planned)
+    try:
+        ((start, end),) = plan.planned_slots
+        calendar = hass.states.get(PLAN_CALENDAR)
+        assert calendar is not None
+        assert calendar.state == "off"  # the run is still to come
+        assert calendar.attributes["start_time"] == "2026-03-11 02:00:00"  # Berlin time
+        assert calendar.attributes["supported_features"] == 0  # read only
+        response = await hass.services.async_call(
+            "calendar",
+            "get_events",
+            {ATTR_ENTITY_ID: PLAN_CALENDAR, "start_date_time": EVENING, "duration": {"hours": 24}},
+            blocking=True,
+            return_response=True,
+        )
+        events = response[PLAN_CALENDAR]["events"]  # type: ignore[index, call-overload]
+        assert [(e["start"], e["end"], e["summary"]) for e in events] == [
+            (start.astimezone(dt_util.get_default_time_zone()).isoformat(),
+             end.astimezone(dt_util.get_default_time_zone()).isoformat(), "Planned charging")
+        ]  # fmt: skip
+
+        with pytest.raises(ServiceValidationError):
+            await hass.services.async_call(
+                "calendar",
+                "create_event",
+                {
+                    ATTR_ENTITY_ID: PLAN_CALENDAR,
+                    "summary": "Charge",
+                    "start_date_time": "2026-03-11 03:00:00",
+                    "end_date_time": "2026-03-11 04:00:00",
+                },
+                blocking=True,
+            )
+
+        # The run starts: the calendar is on; the plan off empties it.
+        await move_to(hass, freezer, plan, FIRST_RUN)
+        assert state_of(hass, PLAN_CALENDAR) == "on"
+        await service(hass, "switch", SERVICE_TURN_OFF, PLAN)
+        await settle(hass, plan)
+        assert state_of(hass, PLAN_CALENDAR) == "off"
+        assert hass.states.get(PLAN_CALENDAR).attributes.get("start_time") is None  # type: ignore[union-attr]
+    finally:
+        await unload(hass, planned)

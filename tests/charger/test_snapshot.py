@@ -31,7 +31,7 @@ async def test_entities(
     entries = sorted(
         er.async_entries_for_config_entry(registry, loaded.entry_id), key=lambda e: e.entity_id
     )
-    assert len(entries) == 72
+    assert len(entries) == 73
     for entity in entries:
         assert entity == snapshot(name=f"{entity.entity_id}-entry")
         state = hass.states.get(entity.entity_id)

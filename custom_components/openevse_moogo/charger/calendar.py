@@ -21,6 +21,7 @@ from ..schedule_calendar.entity import ScheduleCalendar, ScheduleSource
 from ..schedule_calendar.weekly import ScheduleRequest, WeeklyEntry
 from .coordinator import ChargerCoordinator
 from .entity import ChargerEntity
+from .planning.calendar import PlanCalendar
 from .runtime import ChargerConfigEntry
 from .timer import MAX_WINDOW, async_apply_change, event_id_of, plan_change, timer_entries
 
@@ -118,7 +119,9 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the schedule calendar when the charger's firmware has a timer."""
+    """Add the timer's calendar (when the firmware has a timer) and the charge plan's."""
     coordinator = entry.runtime_data.coordinator
     if coordinator.data.schedule is not None:
         async_add_entities([ChargerScheduleCalendar(coordinator, CHARGING_SCHEDULE)])
+    if coordinator.data.features.claims:  # the plan is carried out through a claim
+        async_add_entities([PlanCalendar(coordinator, entry.runtime_data.plan)])
