@@ -15,6 +15,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from .auth import MasterAuth
+from .car import CarDraw, CarModel
 from .claims import (
     CLIENT_DIVERT,
     CLIENT_LIMIT,
@@ -114,6 +115,7 @@ class ChargerSimulator:
         restart_downtime: float = 0.5,
         restart_delay: float = 1.0,
         ws_ping_interval: float = 5.0,
+        car: CarModel | None = None,
     ) -> None:
         """Create a charger that is idle, waiting for a car.
 
@@ -127,6 +129,8 @@ class ChargerSimulator:
             the firmware waits one second (main.cpp restart_system).
         ws_ping_interval: an open websocket idle this long gets a protocol PING from the
             server (Mongoose 6 pings every idle websocket after 5 s).
+        car: a car that follows the pilot late and may draw less (see :mod:`.car`); None
+            (the default) draws the pilot at once.
         """
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}, expected one of {PROFILES}")
@@ -173,6 +177,8 @@ class ChargerSimulator:
             {"id": 2, "state": "disabled", "time": "06:30:00", "days": ["tuesday"]},
         ]
         self._rng = random.Random(self.serial)
+        self.car = None if car is None else CarDraw(car)
+        """The car's draw when a car model was given."""
         self._plugged = False
         self._car_ready = False
         self._fault_state: int | None = None
@@ -787,6 +793,8 @@ class ChargerSimulator:
         }
         if state != STATE_CHARGING:
             derived |= {"amp": 0, "power": 0}
+            if self.car is not None:
+                self.car.stop()
         elif self.status.get("state") != STATE_CHARGING:
             derived["total_switches"] = self.status.get("total_switches", 0) + 1
         return {key: value for key, value in derived.items() if key in self.status}
@@ -845,7 +853,10 @@ class ChargerSimulator:
     def _charging_step(self) -> dict[str, Any]:
         """One tick of charging: current near the pilot, energy counters rising."""
         self._session_seconds += self.tick
-        amp = max(0, self.status["pilot"] * 1000 - 350 + self._rng.randint(-60, 60))
+        if self.car is not None:
+            amp = round(self.car.follow(self.status["pilot"], time.monotonic()) * 1000)
+        else:
+            amp = max(0, self.status["pilot"] * 1000 - 350 + self._rng.randint(-60, 60))
         voltage = round(240 + self._rng.uniform(-1.5, 1.5), 1)
         phases = 3 if self.config.get("is_threephase") else 1
         power = round(amp / 1000 * voltage * phases, 1)
