@@ -47,10 +47,10 @@ from .simulator import ChargerSimulator
 __all__ = [
     "CLIENT_LIMIT",
     "CLIENT_MANUAL",
-    "CarModel",
     "FIRMWARE_VERSIONS",
     "PROFILES",
     "UNKNOWN_STATE_CODE",
+    "CarModel",
     "ChargerFaults",
     "ChargerSimulator",
     "Claim",
