@@ -26,6 +26,9 @@ DEFAULT_MARGIN: Final = 1.0
 
 # The loop also runs on this beat, without any event: deadlines, sensors going stale.
 TICK: Final = timedelta(seconds=1)
+# A command whose request failed is sent again after this long (at once when the member that
+# was lost answers again).
+RETRY_S: Final = 10.0
 # A member's reading older than this is not trusted as its car's draw.
 DRAW_FRESH_S: Final = 15.0
 

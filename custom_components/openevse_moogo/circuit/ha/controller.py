@@ -35,9 +35,9 @@ from ...clients.openevse.models import ChargeState
 from ...const import DOMAIN, LOGGER
 from ..allocation import Allocation, allocate
 from ..fallback import Request, check_request
-from ..model import AllocatorState, Member, Staleness
+from ..model import AllocatorState, Member, Staleness, Tuning
 from ..transition import Command, Direction, Sequencer, Step
-from .const import DRAW_FRESH_S, ISSUE_OVERRIDE, TICK
+from .const import DRAW_FRESH_S, ISSUE_OVERRIDE, RETRY_S, TICK
 from .loads import read_loads
 from .members import Outranked, in_force, member_coordinator, outranked, read_member
 from .settings import CircuitSettings, MemberSettings
@@ -102,11 +102,14 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
         )
         self._stored: dict[str, int] = {}
         self._state = AllocatorState()
+        self.tuning = Tuning()  # how the allocator shares (when a car counts as drawing less)
         self._sequencer: Sequencer | None = None
         self._members: dict[str, Member] = {}
         self._lost: set[str] = set()
         self._user_paused: set[str] = set()
         self._seen: dict[str, float] = {}
+        self._sent: dict[str, Command] = {}  # the last command each member took
+        self._failed: dict[str, float] = {}  # when a member's last command's request failed
         self._bound: dict[str, tuple[ChargerCoordinator, CALLBACK_TYPE]] = {}
         self._busy = False
         self._again = False
@@ -217,6 +220,7 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
             now,
             self._state,
             staleness=Staleness(draw_fresh_s=DRAW_FRESH_S),
+            tuning=self.tuning,
         )
         self._state = allocation.state
         targets = {
@@ -287,9 +291,25 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
             member_id = member.member_id
             value = member.confirmed_amps or 0
             if member.reachable:
-                if member_id in self._lost or value != sequencer.confirmed(member_id):
+                back = member_id in self._lost
+                if back or value != sequencer.confirmed(member_id):
                     self._lost.discard(member_id)
                     steps.append(sequencer.confirm(member_id, value, now))
+                failed_at = self._failed.get(member_id)
+                if failed_at is not None and (back or now - failed_at >= RETRY_S):
+                    # A failed command goes out again: at once when the member is back,
+                    # else after a pause (a refusing charger is not asked every second).
+                    del self._failed[member_id]
+                    steps.append(sequencer.retry(member_id, now))
+                # A report read after the last command reached the charger answers it too:
+                # its own read-back may have shown an override since cleared.
+                sent = self._sent.get(member_id)
+                if (
+                    sent is not None
+                    and sequencer.pending().get(member_id) == sent.amps
+                    and _answer(sent, value) == sent.amps
+                ):
+                    steps.append(sequencer.confirm(member_id, sent.amps, now, seq=sent.seq))
             elif member_id not in self._lost or value > sequencer.member_exposure(member_id):
                 # Lost, or outranked to more: it counts at that and no longer blocks the others.
                 steps.append(sequencer.confirm(member_id, value, now))
@@ -345,9 +365,13 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                     state=ChargeState.DISABLED.value, max_current=member.min_amps
                 )
             self._remember(member_id, command.amps)
+            self._sent[member_id] = command
+            self._failed.pop(member_id, None)
             target = await coordinator.async_read_claim_target()
         except HomeAssistantError as err:
-            # Nothing confirmed: a lower is re-sent at its deadline, a raise waits.
+            # Nothing confirmed, and it may or may not have arrived: it still counts, and the
+            # target goes out again once the member answers (see _follow_members).
+            self._failed[member_id] = time.monotonic()
             LOGGER.warning(
                 "Could not set charger %s to %s A on circuit %s: %s",
                 self._title(member_id),
@@ -356,15 +380,8 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                 err,
             )
             return Step()
-        allowed = in_force(coordinator.data, target)
-        # Our claim in force, or less decided elsewhere (the user's charge current, a pause of
-        # the user's): the member draws no more than asked. Paused is no confirmed raise.
-        if allowed <= command.amps and (allowed > 0 or command.direction is Direction.LOWER):
-            confirmed = command.amps
-        else:
-            confirmed = allowed
-        if command.direction is Direction.LOWER:
-            LOGGER.debug("Charger %s lowered to %s A", self._title(member_id), confirmed)
+        confirmed = _answer(command, in_force(coordinator.data, target))
+        LOGGER.debug("Charger %s reports %s A for %s", self._title(member_id), confirmed, command)
         return sequencer.confirm(member_id, confirmed, time.monotonic(), seq=command.seq)
 
     def _remember(self, member_id: str, amps: int) -> None:
@@ -435,6 +452,18 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
     def member_ids(self) -> tuple[str, ...]:
         """Return the members' charger entry ids, in the order the user chose them."""
         return self.settings.member_ids
+
+
+def _answer(command: Command, allowed: int) -> int:
+    """What a member's report of ``allowed`` confirms of ``command``.
+
+    The command's value when the charger allows no more (our claim in force, or less decided
+    elsewhere: the user's charge current, the user's pause), since the member draws no more
+    than asked; else what it reports. Paused is no confirmed raise.
+    """
+    if allowed <= command.amps and (allowed > 0 or command.direction is Direction.LOWER):
+        return command.amps
+    return allowed
 
 
 def _merge(*steps: Step) -> Step:
