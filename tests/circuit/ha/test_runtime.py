@@ -16,8 +16,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.circuit.model import Tuning
+from custom_components.openevse_moogo.const import DOMAIN
 from tests.simulators.openevse import CLIENT_MANUAL, CarModel, ChargerSimulator
 from tests.simulators.openevse.car import CarDraw
 

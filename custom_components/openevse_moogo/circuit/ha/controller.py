@@ -455,7 +455,7 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
 
 
 def _answer(command: Command, allowed: int) -> int:
-    """What a member's report of ``allowed`` confirms of ``command``.
+    """Return what a member's report of ``allowed`` confirms of ``command``.
 
     The command's value when the charger allows no more (our claim in force, or less decided
     elsewhere: the user's charge current, the user's pause), since the member draws no more
