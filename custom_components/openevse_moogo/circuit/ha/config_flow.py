@@ -15,7 +15,7 @@ import probatio as vol
 from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -354,7 +354,7 @@ class CircuitConfigFlow(CircuitSteps, ConfigFlow):
         )
 
 
-class CircuitOptionsFlow(CircuitSteps, OptionsFlowWithReload):
+class CircuitOptionsFlow(CircuitSteps, OptionsFlow):
     """Change any of a circuit's settings; the fallback is written again with consent."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -374,5 +374,6 @@ class CircuitOptionsFlow(CircuitSteps, OptionsFlowWithReload):
         self.hass.config_entries.async_update_entry(
             entry, title=str(self._circuit[CONF_NAME]), data=self._circuit
         )
-        # Reloaded by OptionsFlowWithReload: the loop restarts with the new settings.
+        # The settings are the entry's data, not its options: reload for the loop to take them.
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
         return self.async_create_entry(data={})

@@ -11,6 +11,7 @@ back when the circuit is removed or the charger leaves it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -45,10 +46,12 @@ async def async_apply_fallback(
 ) -> Previous:
     """Write every member's fallback; return what each had before (``previous`` kept).
 
-    A charger already holding a fallback of this circuit keeps its recorded original. Raises
-    HomeAssistantError (translated) when a charger is not loaded or refuses the write.
+    Every original is read before anything is written, and a charger refusing its write puts
+    back the ones already written, so a failed attempt leaves the chargers as they were.
+    Raises HomeAssistantError (translated) when a charger is not loaded or refuses the write.
     """
     kept: Previous = dict(previous)
+    writes: list[tuple[ChargerCoordinator, dict[str, Any], dict[str, Any]]] = []
     for member_id, share in shares.items():
         coordinator = member_coordinator(hass, member_id)
         if coordinator is None:
@@ -61,7 +64,18 @@ async def async_apply_fallback(
         kept[member_id] = {key: original.get(key, config.get(key)) for key in values} | {
             key: value for key, value in original.items() if key not in values
         }
-        await _write(coordinator, values)
+        before = {key: config.get(key) for key in values if config.get(key) is not None}
+        writes.append((coordinator, values, before))
+    done: list[tuple[ChargerCoordinator, dict[str, Any]]] = []
+    try:
+        for coordinator, values, before in writes:
+            await _write(coordinator, values)
+            done.append((coordinator, before))
+    except HomeAssistantError:
+        for coordinator, before in done:
+            with suppress(HomeAssistantError):
+                await _write(coordinator, before)
+        raise
     return kept
 
 
