@@ -197,8 +197,11 @@ async def test_options_change_the_circuit_and_give_a_charger_back(
     assert circuit.title == "Garage 32"
     assert circuit.state is ConfigEntryState.LOADED
     assert controller_of(hass, circuit_id).settings.circuit.limit_amps == 32
-    # The charger that left the circuit has its own setting back.
+    # The charger that left the circuit has its own setting back, and a claim without a share.
     assert [c.config["default_state"] for c in chargers] == [False, False, True]
+    left = chargers[2].claims.claims.get(charger_entries[2].runtime_data.client.claim_client_id)
+    assert left is None or "max_current" not in left.properties
+    assert pilots(chargers)[2] == 32
     diagnostics = await family_for(circuit).async_get_diagnostics(hass, circuit)
     assert diagnostics["budget"] == [31.0]
     assert set(diagnostics["members"]) == {e.entry_id for e in charger_entries[:2]}

@@ -13,18 +13,16 @@ from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.storage import Store
 
-from ...const import DOMAIN, FAMILY_CIRCUIT, LOGGER
+from ...const import DOMAIN, FAMILY_CIRCUIT
 from ...family import Family
 from . import sensor
 from .const import CONF_FALLBACK_PREVIOUS, CONF_SHARES, ISSUE_OVERRIDE
 from .controller import STORE_VERSION, CircuitController, store_key
-from .fallback_setup import async_restore_fallback
-from .members import member_coordinator
+from .fallback_setup import async_release_shares, async_restore_fallback
 from .runtime import CircuitConfigEntry, CircuitRuntimeData
 from .settings import CircuitSettings
 
@@ -76,13 +74,9 @@ async def async_remove_circuit_device(
 
 async def async_remove_circuit_entry(hass: HomeAssistant, entry: CircuitConfigEntry) -> None:
     """Give the chargers back: drop our claims' circuit share, put their settings back."""
-    for member_id in CircuitSettings.from_mapping(entry.data).member_ids:
-        coordinator = member_coordinator(hass, member_id)
-        if coordinator is not None:
-            try:
-                await coordinator.async_set_own_claim(state=None, max_current=None)
-            except HomeAssistantError as err:
-                LOGGER.warning("Could not release the circuit's share on %s: %s", member_id, err)
+    member_ids = CircuitSettings.from_mapping(entry.data).member_ids
+    await async_release_shares(hass, member_ids)
+    for member_id in member_ids:
         ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_OVERRIDE}_{entry.entry_id}_{member_id}")
     await async_restore_fallback(
         hass, entry.title, dict(entry.data.get(CONF_FALLBACK_PREVIOUS, {}))

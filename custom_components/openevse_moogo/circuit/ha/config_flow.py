@@ -53,7 +53,7 @@ from .const import (
     MEMBER_PHASE,
     PHASE_ALL,
 )
-from .fallback_setup import async_apply_fallback, async_restore_fallback
+from .fallback_setup import async_apply_fallback, async_release_shares, async_restore_fallback
 from .members import member_coordinator, read_member
 from .settings import CircuitSettings
 
@@ -290,6 +290,8 @@ class CircuitSteps:
                 errors[CONF_CONSENT] = "circuit_consent_required"
             else:
                 try:
+                    leaving = set(self._previous) - set(shares)
+                    await async_release_shares(self.hass, leaving)
                     previous = await async_restore_fallback(
                         self.hass, str(self._circuit[CONF_NAME]), self._previous
                     )

@@ -10,7 +10,7 @@ back when the circuit is removed or the charger leaves it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from typing import Any
 
@@ -108,3 +108,15 @@ async def async_restore_fallback(hass: HomeAssistant, title: str, previous: Prev
             )
             left[member_id] = values
     return left
+
+
+async def async_release_shares(hass: HomeAssistant, member_ids: Iterable[str]) -> None:
+    """Drop the circuit's share (and pause) from the claims of chargers leaving the circuit."""
+    for member_id in member_ids:
+        coordinator = member_coordinator(hass, member_id)
+        if coordinator is None:
+            continue  # its claims went with its restart, or go when it is set up again
+        try:
+            await coordinator.async_set_own_claim(state=None, max_current=None)
+        except HomeAssistantError as err:
+            LOGGER.warning("Could not release the circuit's share on %s: %s", member_id, err)
