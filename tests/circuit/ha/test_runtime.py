@@ -322,3 +322,61 @@ def _device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     assert len(devices) == 1
     return devices[0].id
+
+
+async def test_three_phases_each_budget_holds_with_loads_per_phase(
+    hass: HomeAssistant, chargers: list[ChargerSimulator], charger_entries: list[MockConfigEntry]
+) -> None:
+    ids = [e.entry_id for e in charger_entries]
+    sensors = ["sensor.l1", "sensor.l2", "sensor.l3"]
+    for sensor in sensors:
+        hass.states.async_set(sensor, "0", AMPS)
+    await create_circuit(
+        hass,
+        charger_entries,
+        limit=20,
+        phases="3",
+        load_current=sensors,
+        phase_input={"phase_1": ids[:1], "phase_2": ids[1:2], "phase_all": ids[2:]},
+    )
+    for sim in chargers:
+        await sim.start_charging()
+    # 19 A per phase: L1 carries the first and the three-phase charger, L2 the second and it.
+    await wait_until(lambda: sorted(pilots(chargers)) == [9, 10, 10])
+    first, second, both = pilots(chargers)
+    assert first + both <= 19
+    assert second + both <= 19
+    # A heat pump on L3 leaves the three-phase charger no room for 6 A: it waits, the others
+    # take their phases.
+    hass.states.async_set("sensor.l3", "15", AMPS)
+    await wait_until(lambda: pilots(chargers) == [19, 19, 0])
+    headroom = hass.states.get("sensor.garage_headroom")
+    assert headroom is not None
+    assert headroom.attributes["phase_3"] == 4
+
+
+async def test_a_member_not_back_after_a_restart_counts_at_its_last_share(
+    hass: HomeAssistant, chargers: list[ChargerSimulator], charger_entries: list[MockConfigEntry]
+) -> None:
+    circuit_id = await create_circuit(hass, charger_entries[:2], limit=40)
+    await chargers[0].start_charging()
+    await chargers[1].start_charging()
+    await wait_until(lambda: sorted(pilots(chargers[:2])) == [19, 20])
+    held = pilots(chargers)[0]
+    await hass.async_block_till_done()  # the shares sent are stored
+    # Home Assistant restarts; the first charger's entry does not come back with it.
+    assert await hass.config_entries.async_unload(circuit_id)
+    assert await hass.config_entries.async_unload(charger_entries[0].entry_id)
+    await chargers[1].unplug()
+    await chargers[1].start_charging()
+    assert await hass.config_entries.async_setup(circuit_id)
+    await hass.async_block_till_done()
+    controller = controller_of(hass, circuit_id)
+    view = controller.data.members[charger_entries[0].entry_id]
+    assert (view.reachable, view.amps) == (False, held)
+    await asyncio.sleep(6.5)  # longer than a raise waits
+    assert pilots(chargers)[1] <= BUDGET - held
+    # It is back: the circuit follows it again and shares.
+    assert await hass.config_entries.async_setup(charger_entries[0].entry_id)
+    await wait_until(lambda: controller.data.members[charger_entries[0].entry_id].reachable)
+    await wait_until(lambda: sorted(pilots(chargers[:2])) == [19, 20])
