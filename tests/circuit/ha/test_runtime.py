@@ -380,3 +380,27 @@ async def test_a_member_not_back_after_a_restart_counts_at_its_last_share(
     assert await hass.config_entries.async_setup(charger_entries[0].entry_id)
     await wait_until(lambda: controller.data.members[charger_entries[0].entry_id].reachable)
     await wait_until(lambda: sorted(pilots(chargers[:2])) == [19, 20])
+
+
+async def test_a_pause_of_the_users_survives_a_restart(
+    hass: HomeAssistant, chargers: list[ChargerSimulator], charger_entries: list[MockConfigEntry]
+) -> None:
+    hass.states.async_set(HOUSE, "0", AMPS)
+    circuit_id = await create_circuit(hass, charger_entries[:1], limit=40, load_current=[HOUSE])
+    await chargers[0].start_charging()
+    await wait_until(lambda: pilots(chargers)[0] == 32)
+    switch = "switch.openevse_0001_allow_charging"
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    assert pilots(chargers)[0] == 0
+    await asyncio.sleep(1.5)  # the pause is stored
+    assert await hass.config_entries.async_unload(circuit_id)
+    assert await hass.config_entries.async_setup(circuit_id)
+    # A new share goes out (the house draws 10 A): it carries the user's pause along.
+    hass.states.async_set(HOUSE, "10", AMPS)
+    claim_id = charger_entries[0].runtime_data.client.claim_client_id
+    await wait_until(
+        lambda: chargers[0].claims.claims[claim_id].properties.get("max_current") == 29
+    )
+    assert pilots(chargers)[0] == 0  # the circuit does not charge what the user paused
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    await wait_until(lambda: pilots(chargers)[0] == 29)

@@ -97,6 +97,7 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
         )
         self.settings = settings
         self._shares = dict(shares)
+        # {"allocation": amps sent per member, "paused": members the user paused}
         self._store: Store[dict[str, dict[str, int]]] = Store(
             hass, STORE_VERSION, store_key(entry.entry_id)
         )
@@ -118,8 +119,9 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
 
     async def async_start(self) -> None:
         """Load what the last run allocated, run a first round, then follow every change."""
-        stored = await self._store.async_load()
-        self._stored = dict((stored or {}).get("allocation", {}))
+        stored = await self._store.async_load() or {}
+        self._stored = dict(stored.get("allocation", {}))
+        self._user_paused = set(stored.get("paused", {}))
         entry = self.config_entry
         sensors = [*self.settings.load_current, *filter(None, [self.settings.load_power])]
         if sensors:
@@ -389,7 +391,17 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
         if self._stored.get(member_id) == amps:
             return
         self._stored[member_id] = amps
-        self._store.async_delay_save(lambda: {"allocation": dict(self._stored)}, 1.0)
+        self._save()
+
+    def _save(self) -> None:
+        """Store the shares sent and the user's pauses (a restart must not undo a pause)."""
+        self._store.async_delay_save(
+            lambda: {
+                "allocation": dict(self._stored),
+                "paused": dict.fromkeys(sorted(self._user_paused), 1),
+            },
+            1.0,
+        )
 
     # --- refusals and overrides ------------------------------------------------------------
 
@@ -397,6 +409,7 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
         """Refuse a manual request that would let a member draw more than its allocation."""
         if active is False:
             self._user_paused.add(member_id)
+            self._save()
             return
         member = self._members.get(member_id)
         if member is None or self.data is None:
@@ -414,8 +427,9 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                     "allowed": str(refusal.allowed),
                 },
             )
-        if active is True:
+        if active is True and member_id in self._user_paused:
             self._user_paused.discard(member_id)
+            self._save()
 
     def _follow_override(self, member_id: str, over: Outranked | None) -> None:
         """Raise a repair issue while the charger's own override outranks the circuit."""
