@@ -111,8 +111,12 @@ def test_error_tables_are_translated() -> None:
 
 
 def test_literal_error_and_issue_keys_are_translated() -> None:
-    """translation_key="..." outside entity descriptions names an exception or a repair issue."""
-    known = set(TRANSLATIONS["exceptions"]) | set(TRANSLATIONS.get("issues", {}))
+    """translation_key="..." outside entity descriptions: an exception, an issue or a selector."""
+    known = (
+        set(TRANSLATIONS["exceptions"])
+        | set(TRANSLATIONS.get("issues", {}))
+        | set(TRANSLATIONS.get("selector", {}))
+    )
     literal = re.compile(r'translation_key="([a-z0-9_]+)"')
     used: set[str] = set()
     for path in INTEGRATION.rglob("*.py"):

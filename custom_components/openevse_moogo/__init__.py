@@ -1,7 +1,8 @@
 """The OpenEVSE & Moogo integration: OpenEVSE chargers and Moogo misting pumps.
 
-Each config entry is one charger or one Moogo account; the entry's family (`charger/`,
-`pump/`) does the device-specific work, this module only routes to it.
+Each config entry is one charger, one Moogo account or one charging circuit; the entry's
+family (`charger/`, `pump/`, `circuit/ha/`) does the specific work, this module only routes to
+it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEnt
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OpenEVSEMoogoConfigEntry) -> bool:
-    """Set up one charger or one Moogo account."""
+    """Set up one charger, one Moogo account or one charging circuit."""
     family = family_for(entry)
     entry.runtime_data = await family.async_setup_entry(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, list(family.platforms))

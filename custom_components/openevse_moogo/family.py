@@ -1,9 +1,9 @@
-"""What each device family (chargers, pumps) plugs into the shared integration skeleton.
+"""What each family (chargers, pumps, circuits) plugs into the shared integration skeleton.
 
 The integration has one config flow, one set of platform modules and one diagnostics module;
 each of those looks up the entry's family here and hands the work to the family package
-(`charger/` or `pump/`). A family package exposes one `Family` value and nothing else is needed
-to wire it in.
+(`charger/`, `pump/` or `circuit/ha/`). A family package exposes one `Family` value and nothing
+else is needed to wire it in.
 """
 
 from __future__ import annotations

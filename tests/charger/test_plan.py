@@ -39,6 +39,7 @@ from custom_components.openevse_moogo.charger.session_events import CHARGER_EVEN
 from custom_components.openevse_moogo.clients.openevse.client import DEFAULT_CLAIM_CLIENT_ID
 from custom_components.openevse_moogo.const import DOMAIN
 from tests.simulators.openevse import ChargerSimulator
+from tests.simulators.openevse.car import CarDraw, CarModel
 
 from .conftest import SERIAL, entry_data, state_of
 
@@ -255,7 +256,7 @@ async def test_plan_learns_the_power_the_car_draws(
     try:
         allowed_end = plan.planned_slots[-1][1]
         await move_to(hass, freezer, plan, FIRST_RUN)
-        charger.car_max_current = 16  # the car takes half of the 32 A offered
+        charger.car = CarDraw(CarModel(max_amps=16, delay_s=0))  # half of the 32 A offered
         await charger.start_charging()
         await ticking(hass, freezer, lambda: (plan.power_kw or 99) < 4.2)
         await settle(hass, plan)

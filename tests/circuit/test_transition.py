@@ -138,6 +138,32 @@ def test_an_answer_from_before_the_latest_command_settles_nothing() -> None:
     assert seq.member_exposure("a") == 0
 
 
+def test_a_failed_raise_is_sent_again_and_stays_counted() -> None:
+    seq = started({"a": 0, "b": 0})
+    raised = seq.set_targets({"a": 20, "b": 0}, (39,), now=0).commands[0]
+    assert raised.direction is Direction.RAISE
+    # Its request failed: it may or may not have arrived, so it still counts...
+    again = seq.retry("a", now=1).commands
+    assert [(c.member_id, c.amps, c.direction) for c in again] == [("a", 20, Direction.RAISE)]
+    assert again[0].seq != raised.seq
+    assert seq.member_exposure("a") == 20
+    # ...and the answer to the new command settles it.
+    seq.confirm("a", 20, now=2, seq=again[0].seq)
+    assert seq.pending() == {}
+
+
+def test_a_failed_lower_is_sent_again_at_once_and_still_blocks_raises() -> None:
+    seq = started({"a": 20, "b": 13})
+    lower = seq.set_targets({"a": 13, "b": 20}, (39,), now=0).commands[0]
+    step = seq.retry("a", now=1)
+    assert [(c.member_id, c.amps, c.direction) for c in step.commands] == [
+        ("a", 13, Direction.LOWER)
+    ]
+    assert step.held == ("b",)
+    assert step.commands[0].seq != lower.seq
+    assert seq.retry("b", now=2).commands == ()  # nothing pending: nothing to send again
+
+
 def test_targets_need_one_budget_per_phase() -> None:
     seq = started({"a": 6})
     with pytest.raises(ValueError, match="one budget per circuit phase"):

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from .runtime import ChargerConfigEntry
 
 
+# Told of a manual request before it is sent: (start charging?, current asked for); raises a
+# translated error to refuse it. None for a pause or a request that sets no current.
+type RequestGuard = Callable[[bool | None, int | None], None]
+
+
 class Keep(Enum):
     """Marker for "leave this claim property as it is"."""
 
@@ -75,6 +80,8 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self._last_session: FinishedSession | None = None
         self._has_event_log = False
         self._event_log_read = False
+        self.request_guard: RequestGuard | None = None
+        """Set by a charging circuit this charger is on: it may refuse a request (see below)."""
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -248,38 +255,56 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         if not self.data.push_connected:
             await self.async_refresh()
 
+    def check_request(self, *, active: bool | None = None, amps: int | None = None) -> None:
+        """Let the circuit this charger is on refuse a manual request before it is sent."""
+        if self.request_guard is not None:
+            self.request_guard(active, amps)
+
     async def async_set_own_claim(
         self,
         *,
         state: str | Keep | None = Keep.KEEP,
         charge_current: int | Keep | None = Keep.KEEP,
+        max_current: int | Keep | None = Keep.KEEP,
     ) -> None:
         """Change our claim; ``Keep.KEEP`` keeps a property as it is, None drops it.
 
         The firmware replaces a claim as a whole, so the properties we do not change are sent
-        again; a claim left with no property is released.
+        again; a claim left with no property is released. A claim holding a maximum current
+        (a charging circuit's share) is not released when the car is unplugged: it is what
+        keeps the next car within the circuit while Home Assistant is away.
         """
         current = self._own_claim
         new_state = _pick(state, current.state.value if current and current.state else None)
         new_current = _pick(charge_current, current.charge_current if current else None)
-        if new_state is None and new_current is None:
+        new_max = _pick(max_current, current.max_current if current else None)
+        if new_state is None and new_current is None and new_max is None:
             await self.async_command(
                 lambda client: client.release_claim(request_timeout=REQUEST_TIMEOUT)
             )
             self._own_claim = None
         else:
+            auto_release = new_max is None
             await self.async_command(
                 lambda client: client.make_claim(
-                    state=new_state, charge_current=new_current, request_timeout=REQUEST_TIMEOUT
+                    state=new_state,
+                    charge_current=new_current,
+                    max_current=new_max,
+                    auto_release=auto_release,
+                    request_timeout=REQUEST_TIMEOUT,
                 )
             )
             self._own_claim = ClaimProperties.from_dict(
                 {
                     key: value
-                    for key, value in (("state", new_state), ("charge_current", new_current))
+                    for key, value in (
+                        ("state", new_state),
+                        ("charge_current", new_current),
+                        ("max_current", new_max),
+                    )
                     if value is not None
                 }
-                | {"auto_release": True}
+                | {"auto_release": auto_release}
             )
         self._publish()
 

@@ -69,6 +69,7 @@ class ChargerChargeCurrent(ChargerEntity, NumberEntity):
     @override
     async def async_set_native_value(self, value: float) -> None:
         """Ask for this current through our claim (whole amps: the firmware takes integers)."""
+        self.coordinator.check_request(amps=round(value))
         await self.coordinator.async_set_own_claim(charge_current=round(value))
 
 

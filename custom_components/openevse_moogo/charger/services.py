@@ -169,6 +169,13 @@ async def _set_override(hass: HomeAssistant, call: ServiceCall) -> None:
     data: dict[str, Any] = call.data
     _check_current(coordinator, ATTR_CHARGE_CURRENT, data.get(ATTR_CHARGE_CURRENT))
     _check_current(coordinator, ATTR_MAX_CURRENT, data.get(ATTR_MAX_CURRENT))
+    # The override outranks a charging circuit's claim: the circuit may refuse it first.
+    state = data.get(ATTR_STATE)
+    amps = [a for a in (data.get(ATTR_CHARGE_CURRENT), data.get(ATTR_MAX_CURRENT)) if a]
+    coordinator.check_request(
+        active=None if state is None else state == ChargeState.ACTIVE.value,
+        amps=min(amps) if amps else None,
+    )
     await coordinator.async_command(
         lambda client: client.set_override(
             state=data.get(ATTR_STATE),

@@ -58,6 +58,7 @@ async def _set_charging(coordinator: ChargerCoordinator, allow: bool) -> None:
             translation_key="charger_override_in_force",
             translation_placeholders={"state": override_state.value},
         )
+    coordinator.check_request(active=allow)
     if not allow:
         await coordinator.async_set_own_claim(state=ChargeState.DISABLED.value)
     else:

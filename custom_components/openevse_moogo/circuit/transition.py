@@ -81,6 +81,7 @@ class _Slot:
     deadline: float = 0.0
     reported_overdue: bool = False
     seq: int = 0  # the number of the last command
+    resend: bool = False  # the last command's request failed: send the target again
 
 
 class Sequencer:
@@ -183,6 +184,20 @@ class Sequencer:
         self._slots[member_id].reachable = False
         return self._advance(now, ())
 
+    def retry(self, member_id: str, now: float) -> Step:
+        """Send a member's target again: the request carrying its last command failed.
+
+        The charger may or may not have acted on it, so the exposure stays as it is; the
+        command is forgotten and the target goes out again, a lower at once, a raise when
+        raises are safe (a failed raise would otherwise wait for an answer that never comes).
+        """
+        slot = self._slots[member_id]
+        if slot.pending is not None:
+            slot.pending = None
+            slot.direction = None
+            slot.resend = True
+        return self._advance(now, ())
+
     def tick(self, now: float) -> Step:
         """Check deadlines: re-send overdue lowers, report overdue commands."""
         overdue: list[Overdue] = []
@@ -216,7 +231,9 @@ class Sequencer:
         )
         held: list[str] = []
         for member_id, slot in sorted(self._slots.items()):
-            if not slot.reachable or slot.desired is None or slot.desired <= slot.exposure:
+            if not slot.reachable or slot.desired is None:
+                continue
+            if slot.desired <= slot.exposure and not (slot.resend and slot.pending is None):
                 continue
             if waiting_lower or not self._fits(slot, slot.desired):
                 held.append(member_id)
@@ -241,5 +258,6 @@ class Sequencer:
         slot.direction = direction
         slot.sent_at = now
         slot.reported_overdue = False
+        slot.resend = False
         slot.exposure = max(slot.exposure, amps)
         return Command(member_id, amps, direction, self._seq)

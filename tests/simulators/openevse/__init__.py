@@ -28,6 +28,9 @@ tick=1.0, ws_auth=False, restart_downtime=0.5)``
 - Connectivity: ``drop_websockets()`` (abrupt cut, device keeps running),
   ``reboot(downtime=0.0)`` (connections reset, claims/limit/counters reset, port closed for
   ``downtime`` seconds, then back on the same port).
+- ``car=CarModel(max_amps, draw_ratio, delay_s)``: the car follows the pilot ``delay_s`` late,
+  up to its own maximum, drawing ``draw_ratio`` of what it may (default: no car model, the
+  pilot is drawn at once); ``car.draw`` is what it draws now.
 - Demo: ``run_scenario()`` (endless; cancel it) or ``start_scenario()`` (stopped by ``stop()``).
 - ``claims`` (the claims engine), ``limit``, ``schedule`` for assertions.
 
@@ -35,6 +38,7 @@ Command line: ``python -m tests.simulators.openevse --port 8080 [--host 127.0.0.
 [--scenario] [--profile v5|v4|dev] [--username U --password P] [--tick 1.0] [--ws-auth]``.
 """
 
+from .car import CarModel
 from .claims import CLIENT_LIMIT, CLIENT_MANUAL, Claim, ClaimsEngine
 from .faults import UNKNOWN_STATE_CODE, ChargerFaults
 from .profiles import FIRMWARE_VERSIONS, PROFILES
@@ -46,6 +50,7 @@ __all__ = [
     "FIRMWARE_VERSIONS",
     "PROFILES",
     "UNKNOWN_STATE_CODE",
+    "CarModel",
     "ChargerFaults",
     "ChargerSimulator",
     "Claim",

@@ -15,6 +15,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from .auth import MasterAuth
+from .car import CarDraw, CarModel
 from .claims import (
     CLIENT_DIVERT,
     CLIENT_LIMIT,
@@ -132,6 +133,7 @@ class ChargerSimulator:
         restart_downtime: float = 0.5,
         restart_delay: float = 1.0,
         ws_ping_interval: float = 5.0,
+        car: CarModel | None = None,
     ) -> None:
         """Create a charger that is idle, waiting for a car.
 
@@ -145,6 +147,8 @@ class ChargerSimulator:
             the firmware waits one second (main.cpp restart_system).
         ws_ping_interval: an open websocket idle this long gets a protocol PING from the
             server (Mongoose 6 pings every idle websocket after 5 s).
+        car: a car that follows the pilot late and may draw less (see :mod:`.car`); None
+            (the default) draws the pilot at once.
         """
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}, expected one of {PROFILES}")
@@ -190,11 +194,10 @@ class ChargerSimulator:
         self._rng = random.Random(self.serial)
         self.timer = Timer(self._rng, same_day_wrap_fixed=profile == "master")
         """The charging timer (scheduler.cpp); empty, as on a charger nobody set one on."""
+        self.car = None if car is None else CarDraw(car)
+        """The car's draw when a car model was given."""
         self._plugged = False
         self._car_ready = False
-        # The car's own charger may take less than the pilot allows (J1772: the pilot is a
-        # ceiling); None: it takes what it is offered.
-        self.car_max_current: float | None = None
         self._fault_state: int | None = None
         self._session_ended = False
         self._controller_restarting = False
@@ -851,6 +854,8 @@ class ChargerSimulator:
         }
         if state != STATE_CHARGING:
             derived |= {"amp": 0, "power": 0}
+            if self.car is not None:
+                self.car.stop()
         elif self.status.get("state") != STATE_CHARGING:
             derived["total_switches"] = self.status.get("total_switches", 0) + 1
         return {key: value for key, value in derived.items() if key in self.status}
@@ -916,10 +921,10 @@ class ChargerSimulator:
     def _charging_step(self) -> dict[str, Any]:
         """One tick of charging: current near the pilot, energy counters rising."""
         self._session_seconds += self.tick
-        offered = self.status["pilot"]
-        if self.car_max_current is not None:
-            offered = min(offered, self.car_max_current)
-        amp = max(0, round(offered * 1000) - 350 + self._rng.randint(-60, 60))
+        if self.car is not None:
+            amp = round(self.car.follow(self.status["pilot"], time.monotonic()) * 1000)
+        else:
+            amp = max(0, self.status["pilot"] * 1000 - 350 + self._rng.randint(-60, 60))
         voltage = round(240 + self._rng.uniform(-1.5, 1.5), 1)
         phases = 3 if self.config.get("is_threephase") else 1
         power = round(amp / 1000 * voltage * phases, 1)

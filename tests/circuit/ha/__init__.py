@@ -1,0 +1,1 @@
+"""Tests of the charging circuit in Home Assistant, against simulated chargers on loopback."""
