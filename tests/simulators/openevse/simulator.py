@@ -87,6 +87,18 @@ OTA_ERROR_MAGIC_BYTE: Final = 8
 OTA_ERROR_ACTIVATE: Final = 9
 
 _POLL: Final = 0.02  # how often waits for a fault switch re-check it
+# The controller data the gateway pushes whole (changed or not) each time its monitor has read
+# both current/voltage (every 1 s poll) and temperatures (every 30th): create_rapi_json with the
+# time fields and the energy meter (input.cpp:49-56, 99-158; evse_monitor.cpp:23, 36-38, 51-54,
+# 346; time_man.cpp:261-282; energy_meter.cpp:290-300).
+DATA_READY_TICKS: Final = 30
+DATA_READY_KEYS: Final = (
+    "evse_connected", "amp", "voltage", "power", "pilot", "max_current", "temp", "temp_max",
+    "temp1", "temp2", "temp3", "temp4", "state", "status", "flags", "vehicle", "colour",
+    "manual_override", "freeram", "divertmode", "srssi", "time", "local_time", "offset",
+    "uptime", "session_elapsed", "session_energy", "total_energy", "total_day", "total_week",
+    "total_month", "total_year", "total_switches", "elapsed", "wattsec", "watthour",
+)  # fmt: skip
 
 
 def compact_json(payload: Any) -> str:
@@ -114,6 +126,7 @@ class ChargerSimulator:
         restart_downtime: float = 0.5,
         restart_delay: float = 1.0,
         ws_ping_interval: float = 5.0,
+        uptime: float = 0.0,
     ) -> None:
         """Create a charger that is idle, waiting for a car.
 
@@ -127,6 +140,7 @@ class ChargerSimulator:
             the firmware waits one second (main.cpp restart_system).
         ws_ping_interval: an open websocket idle this long gets a protocol PING from the
             server (Mongoose 6 pings every idle websocket after 5 s).
+        uptime: seconds the gateway has been running when ``start()`` is called.
         """
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}, expected one of {PROFILES}")
@@ -137,6 +151,7 @@ class ChargerSimulator:
         self.restart_downtime = restart_downtime
         self.restart_delay = restart_delay
         self.ws_ping_interval = ws_ping_interval
+        self.uptime_at_start = uptime
         self.event_log = EventLog()
         """Every EVSE state change, as ``/logs`` serves it (kept across reboots, like flash)."""
         self.ota_running = False
@@ -207,7 +222,7 @@ class ChargerSimulator:
         self.host = host
         self.port = port
         self._stopping = False
-        self._boot = time.monotonic()
+        self._boot = time.monotonic() - self.uptime_at_start
         await self._serve()
         self._spawn(self._ticker())
 
@@ -830,17 +845,29 @@ class ChargerSimulator:
         return DIVERT_ECO if eco else DIVERT_NORMAL
 
     async def _ticker(self) -> None:
-        """Periodic device work: charging progress, limits, fault-view changes."""
+        """Periodic device work: charging progress, limits, fault-view changes, data pushes."""
+        ticks = 0
         while True:
             await asyncio.sleep(self.tick)
             if not self._online:
+                ticks = 0  # the monitor counts again from boot
                 continue
+            ticks += 1
             changes: dict[str, Any] = {}
             if self.status.get("state") == STATE_CHARGING:
                 changes |= self._charging_step()
                 changes |= self._enforce_limit()
             await self._publish(changes)
             await self._push_fault_view_changes()
+            if ticks % DATA_READY_TICKS == 0:
+                await self._push_data_ready()
+
+    async def _push_data_ready(self) -> None:
+        """The periodic controller data, uptime and clock included, every key whatever changed."""
+        self.status.update(self.clock_fields())
+        await self.broadcast(
+            self.wire({key: self.status[key] for key in DATA_READY_KEYS if key in self.status})
+        )
 
     def _charging_step(self) -> dict[str, Any]:
         """One tick of charging: current near the pilot, energy counters rising."""
