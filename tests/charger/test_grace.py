@@ -13,6 +13,10 @@ from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.openevse_moogo.charger import grace
 from custom_components.openevse_moogo.const import DOMAIN
@@ -126,6 +130,7 @@ async def test_an_unexplained_outage_shows_within_seconds(
 @pytest.mark.usefixtures("fast_grace")
 async def test_a_short_503_keeps_values_while_push_shows_it(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     charger: ChargerSimulator,
     loaded: MockConfigEntry,
     unavailable: list[str],
@@ -138,7 +143,9 @@ async def test_a_short_503_keeps_values_while_push_shows_it(
     await wait_for(lambda: coordinator.trouble.since is not None)
     assert state_of(hass, PUSH) == "off"
     assert state_of(hass, STATUS) == "not_connected"
-    assert "503" in (coordinator.trouble.error or "")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
+    assert "503" in diagnostics["coordinator"]["failure"]
+    assert diagnostics["coordinator"]["failing_for_seconds"] >= 0
     charger.faults.clear()
     await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
     assert coordinator.trouble.since is None

@@ -59,7 +59,7 @@ async def async_get_charger_diagnostics(
                 str(runtime.client.background_error) if runtime.client.background_error else None
             ),
             # Failed requests the entities are riding out (or gave up on): shown at once.
-            "failing_since": _seconds_ago(hass, coordinator.trouble.since),
+            "failing_for_seconds": _seconds_ago(hass, coordinator.trouble.since),
             "failure": coordinator.trouble.error,
             "reboot_expected": coordinator.trouble.restart_expected(hass.loop.time()),
         },
