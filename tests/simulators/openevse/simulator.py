@@ -159,6 +159,9 @@ class ChargerSimulator:
         """Protocol PINGs the server sent to idle websockets."""
         self.reboots = 0
         """Gateway reboots so far (restart requests, flashed updates, ``reboot()``)."""
+        self.boot_times: list[datetime] = []
+        """When the gateway booted (UTC, to the millisecond), each start and reboot: the truth
+        a client's boot time estimate from ``uptime`` is judged against."""
         self.ws_pings_received = 0
         """Protocol PINGs clients sent (each answered with a PONG unless half-open)."""
         self._clock_offset = 0.0
@@ -202,8 +205,9 @@ class ChargerSimulator:
         self._stopping = False
         self._pushed_fault_view: dict[str, Any] = {}
         self._api = HttpApi(self)
-        # A new simulator is a charger that has just booted.
+        # A new simulator is a charger that has just booted (its boot is noted by start()).
         self._reset_after_boot()
+        self.boot_times.clear()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -223,6 +227,7 @@ class ChargerSimulator:
         self.port = port
         self._stopping = False
         self._boot = time.monotonic() - self.uptime_at_start
+        self._note_boot()
         await self._serve()
         self._spawn(self._ticker())
 
@@ -815,6 +820,7 @@ class ChargerSimulator:
         divert mode comes back from the stored config, a runtime /divertmode change is lost.
         """
         self._boot = time.monotonic()
+        self._note_boot()
         self.claims.claims.clear()
         self.limit = None
         self.ota_running = False
@@ -839,6 +845,10 @@ class ChargerSimulator:
         self.status["divertmode"] = DIVERT_NORMAL
         self._apply(self.set_divertmode(self._configured_divertmode()))
         self._apply(self._derived_state())
+
+    def _note_boot(self) -> None:
+        booted = datetime.now(UTC) - timedelta(seconds=time.monotonic() - self._boot)
+        self.boot_times.append(booted)
 
     def _configured_divertmode(self) -> int:
         eco = self.config.get("divert_enabled") and self.config.get("charge_mode") == "eco"
