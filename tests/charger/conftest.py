@@ -40,7 +40,6 @@ def fast_grace(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shrink the grace rules' durations (same rules, tenths of a second instead of seconds)."""
     monkeypatch.setattr(grace, "TRANSIENT_GRACE", 1.0)
     monkeypatch.setattr(grace, "DEGRADED_POLL_INTERVAL", timedelta(seconds=0.2))
-    monkeypatch.setattr(grace, "AUTH_CONFIRM_DELAY", timedelta(seconds=0.3))
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ decides when the entities' values are given up as well:
   update): everything short of refused credentials is expected for ``RESTART_GRACE``;
 * a timeout, a 5xx or an unreadable reply: the charger is there but struggling, kept for
   ``TRANSIENT_GRACE`` from the first failure;
-* refused credentials right after they worked: confirmed once, ``AUTH_CONFIRM_DELAY`` later,
-  before the user is asked for the password (newer firmware counts every refusal, so once);
+* refused credentials right after they worked: confirmed once, by the next retry, before the
+  user is asked for the password (newer firmware counts every refusal, so only once);
 * a refused or broken connection with no reboot expected: the charger is gone, at once.
 
 Anything not tolerated makes the entities unavailable, as does a grace running out.
@@ -35,7 +35,7 @@ RESTART_DELAY: Final = 1.0
 # OCPP server, a flash write): 30 s, with retries every DEGRADED_POLL_INTERVAL, rides that out,
 # while values older than that would mislead more than an unavailable entity.
 TRANSIENT_GRACE: Final = 30.0
-AUTH_CONFIRM_DELAY: Final = timedelta(seconds=10)
+# How soon a tolerated failure is tried again (the push channel retries on its own meanwhile).
 DEGRADED_POLL_INTERVAL: Final = timedelta(seconds=5)
 
 
@@ -86,4 +86,4 @@ class Trouble:
 
     def retry_interval(self) -> timedelta:
         """How soon to try again while tolerating a failure."""
-        return AUTH_CONFIRM_DELAY if self.auth_refusals else DEGRADED_POLL_INTERVAL
+        return DEGRADED_POLL_INTERVAL
