@@ -24,6 +24,7 @@ import pytest
 from harness import Record
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .bench_charger import BenchCharger
@@ -309,7 +310,13 @@ async def _press_restart(hass: HomeAssistant, integration: Integration, downtime
     sim.restart_downtime = downtime
     reboots = sim.reboots
     entity_id = integration.restart_entity(hass)
-    await hass.services.async_call("button", "press", {"entity_id": entity_id}, blocking=True)
+    try:
+        await hass.services.async_call("button", "press", {"entity_id": entity_id}, blocking=True)
+    except HomeAssistantError:
+        # python-openevse-http 1.5.0 wants a JSON "OK" and calls the firmware's real reply (the
+        # text "restart gateway") a failure: core's button reports an error, the charger
+        # restarts all the same. Ours must not fail.
+        assert integration.name == CORE
     assert await wait_until(lambda: sim.reboots > reboots, CONNECT_PATIENCE, 0.01)
     assert await wait_until(lambda: sim.online, downtime + CONNECT_PATIENCE, 0.01)
 
