@@ -211,3 +211,21 @@ async def test_refused_credentials_are_confirmed_before_reauth(
     await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 5)
     assert not reauth_started(hass)
     assert unavailable == []
+
+
+@pytest.mark.parametrize("sim_options", [{"profile": "v4"}])
+async def test_a_requested_restart_on_firmware_without_uptime(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """4.x reports no uptime: the charger counts as back once the dropped push channel is."""
+    charger.restart_downtime = 1.0
+    await wait_for(lambda: charger.ws_connections == 1)
+    handshakes = charger.ws_handshakes
+    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    coordinator = loaded.runtime_data.coordinator
+    await wait_for(lambda: not coordinator.trouble.restart_expected(hass.loop.time()), 5)
+    assert unavailable == []
