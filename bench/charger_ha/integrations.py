@@ -47,6 +47,8 @@ class Integration:
     sim: BenchCharger
     entry: MockConfigEntry
     unique_id_separator: str
+    restart_key: str
+    """The key of the integration's Restart gateway button."""
 
     def entity_ids(self, hass: HomeAssistant) -> set[str]:
         """The entry's enabled entities."""
@@ -59,8 +61,15 @@ class Integration:
 
     def current_entity(self, hass: HomeAssistant) -> str:
         """The charging-current sensor."""
-        unique_id = f"{self.sim.serial}{self.unique_id_separator}{CURRENT_KEY}"
-        entity_id = er.async_get(hass).async_get_entity_id("sensor", self.domain, unique_id)
+        return self._entity(hass, "sensor", CURRENT_KEY)
+
+    def restart_entity(self, hass: HomeAssistant) -> str:
+        """The button that restarts the charger's WiFi gateway."""
+        return self._entity(hass, "button", self.restart_key)
+
+    def _entity(self, hass: HomeAssistant, platform: str, key: str) -> str:
+        unique_id = f"{self.sim.serial}{self.unique_id_separator}{key}"
+        entity_id = er.async_get(hass).async_get_entity_id(platform, self.domain, unique_id)
         assert entity_id is not None, unique_id
         return entity_id
 
@@ -80,7 +89,7 @@ def ours(hass: HomeAssistant, sim: BenchCharger) -> Integration:
         domain=DOMAIN, title="openevse-ours", unique_id=sim.serial, data=entry_data(sim)
     )
     entry.add_to_hass(hass)
-    return Integration(OURS, DOMAIN, sim, entry, "_")
+    return Integration(OURS, DOMAIN, sim, entry, "_", "restart_gateway")
 
 
 def core(hass: HomeAssistant, sim: BenchCharger) -> Integration:
@@ -90,7 +99,7 @@ def core(hass: HomeAssistant, sim: BenchCharger) -> Integration:
         domain=CORE_DOMAIN, title=f"OpenEVSE {host}", unique_id=sim.serial, data={CONF_HOST: host}
     )
     entry.add_to_hass(hass)
-    return Integration(CORE, CORE_DOMAIN, sim, entry, "-")
+    return Integration(CORE, CORE_DOMAIN, sim, entry, "-", "restart_wifi")
 
 
 async def wait_until(condition: Any, patience: float, poll: float = 0.005) -> bool:

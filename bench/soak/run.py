@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,8 @@ class Observations:
     start_seconds: float
     started_at: float  # monotonic start of the fault phase
     ended_at: float
+    boots: dict[str, list[datetime]] = field(default_factory=dict)
+    """Charger serial (lowercase) -> when its gateway really booted (the simulator's truth)."""
 
 
 class SimulatorErrors(contextlib.AbstractContextManager["SimulatorErrors"]):
@@ -442,6 +445,7 @@ class Soak:
             start_seconds=start_seconds,
             started_at=started,
             ended_at=ended,
+            boots={c.serial.lower(): list(c.boot_times) for c in world.chargers},
         )
 
 

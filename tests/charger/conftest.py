@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.openevse_moogo.charger import grace
 from custom_components.openevse_moogo.charger.releases import RELEASES_KEY, FirmwareReleases
 from custom_components.openevse_moogo.const import CONF_FAMILY, DOMAIN, FAMILY_CHARGER
 from tests.simulators.github_releases import ReleaseServer
@@ -34,6 +36,13 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 @pytest.fixture(autouse=True)
 def loopback_sockets(socket_enabled: None) -> None:
     """Allow sockets: the harness still limits connections to 127.0.0.1."""
+
+
+@pytest.fixture
+def fast_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shrink the grace rules' durations (same rules, tenths of a second instead of seconds)."""
+    monkeypatch.setattr(grace, "TRANSIENT_GRACE", 1.0)
+    monkeypatch.setattr(grace, "DEGRADED_POLL_INTERVAL", timedelta(seconds=0.2))
 
 
 @pytest.fixture

@@ -37,4 +37,7 @@ async def test_diagnostics_redact_secrets(
     assert diagnostics["plan"]["settings"]["departure"] == "07:00:00"
     assert diagnostics["coordinator"]["push_connected"] is True
     assert diagnostics["coordinator"]["last_background_refresh_error"] is None
+    assert diagnostics["coordinator"]["failing_for_seconds"] is None
+    assert diagnostics["coordinator"]["failure"] is None
+    assert diagnostics["coordinator"]["reboot_expected"] is False
     assert diagnostics["features"]["claims"] is True

@@ -628,8 +628,11 @@ async def test_circuit_share_caps_the_plans_power(
         await unload(hass, planned)
 
 
-# The charger's fallback poll in the hours skipped meets the fault too.
-@pytest.mark.expected_errors(("custom_components.openevse_moogo", "^Error fetching OpenEVSE"))
+# The charger's fallback poll in the hours skipped may meet the fault too, and report it once
+# the charger's grace for transient failures has run out.
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching OpenEVSE"), required=False
+)
 async def test_a_refused_claim_is_tried_again(
     hass: HomeAssistant,
     charger: ChargerSimulator,

@@ -32,7 +32,7 @@ def sim_options() -> dict[str, object]:
         "^Authentication failed while fetching OpenEVSE .* HTTP 401",
     )
 )
-@pytest.mark.usefixtures("debug_logs")
+@pytest.mark.usefixtures("debug_logs", "fast_grace")
 async def test_charger_session_logs_no_credentials(
     hass: HomeAssistant,
     charger: ChargerSimulator,

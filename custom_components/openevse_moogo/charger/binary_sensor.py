@@ -27,6 +27,8 @@ class ChargerBinarySensorDescription(BinarySensorEntityDescription):
 
     is_on_fn: Callable[[ChargerData], bool | None]
     exists_fn: Callable[[ChargerData], bool] = lambda _: True
+    reports_connection: bool = False
+    """Reports our own connection to the charger: available (and off) while it is unreachable."""
 
 
 def _is_fault(data: ChargerData) -> bool | None:
@@ -103,6 +105,7 @@ BINARY_SENSORS: Final[tuple[ChargerBinarySensorDescription, ...]] = (
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=lambda data: data.push_connected,
+        reports_connection=True,
     ),
     # The charger's own links; MQTT is the one most set up, the others are rarely wanted.
     _link("mqtt_connected", "mqtt_connected", lambda d: d.status.mqtt_connected, enabled=True),
@@ -126,8 +129,16 @@ class ChargerBinarySensor(ChargerEntity, BinarySensorEntity):
 
     @property
     @override
+    def available(self) -> bool:
+        """A connection entity says "off" when the charger is gone; the others go unavailable."""
+        return self.entity_description.reports_connection or super().available
+
+    @property
+    @override
     def is_on(self) -> bool | None:
-        """The sensor's value from the latest snapshot."""
+        """The sensor's value from the latest snapshot (off for a connection that failed)."""
+        if self.entity_description.reports_connection and not self.coordinator.last_update_success:
+            return False
         return self.entity_description.is_on_fn(self.data)
 
 

@@ -12,8 +12,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..clients.openevse import OpenEVSE
 from .const import REQUEST_TIMEOUT
+from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
 from .runtime import ChargerConfigEntry
@@ -23,7 +23,7 @@ from .runtime import ChargerConfigEntry
 class ChargerButtonDescription(ButtonEntityDescription):
     """What pressing one charger button does."""
 
-    press_fn: Callable[[OpenEVSE], Awaitable[None]]
+    press_fn: Callable[[ChargerCoordinator], Awaitable[None]]
     exists_fn: Callable[[ChargerData], bool] = lambda _: True
 
 
@@ -33,14 +33,18 @@ BUTTONS: Final[tuple[ChargerButtonDescription, ...]] = (
         translation_key="restart_gateway",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda client: client.restart_gateway(request_timeout=REQUEST_TIMEOUT),
+        # Followed by the coordinator: the reboot it causes turns nothing unavailable.
+        press_fn=lambda coordinator: coordinator.async_restart_gateway(),
     ),
     ChargerButtonDescription(
         key="restart_evse",
         translation_key="restart_evse",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda client: client.restart_evse(request_timeout=REQUEST_TIMEOUT),
+        # Only the controller restarts; the gateway, and with it the push channel, stays up.
+        press_fn=lambda coordinator: coordinator.async_command(
+            lambda client: client.restart_evse(request_timeout=REQUEST_TIMEOUT)
+        ),
         # Older firmware can only restart the controller over RAPI, which it blocks.
         exists_fn=lambda data: data.features.evse_restart,
     ),
@@ -55,7 +59,7 @@ class ChargerButton(ChargerEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """Send the command."""
-        await self.coordinator.async_command(self.entity_description.press_fn)
+        await self.entity_description.press_fn(self.coordinator)
 
 
 async def async_setup_entry(

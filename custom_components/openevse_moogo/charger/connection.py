@@ -29,7 +29,13 @@ from .const import REQUEST_TIMEOUT
 # fresh again soon after the charger returns (a refused attempt costs the charger one request).
 # A charger is a local device: retrying every 1.5 s at most costs nothing, and brings push
 # back within 2 s of the charger returning however long it was away.
-WEBSOCKET_OPTIONS = WebsocketOptions(reconnect_delay=0.5, max_reconnect_delay=1.5)
+# A reboot nobody announced is a silent socket that only the keepalive notices: a ping every
+# 5 s, answered within 5 s, finds it within 5 s of the charger's return (what reaches the
+# rebooted charger is reset). The gateway's own server pings an idle websocket as often
+# (Mongoose 6, every 5 s), so this doubles a cost the charger already carries: two tiny frames.
+WEBSOCKET_OPTIONS = WebsocketOptions(
+    keepalive_interval=5.0, pong_timeout=5.0, reconnect_delay=0.5, max_reconnect_delay=1.5
+)
 
 
 class NotOpenEVSEError(OpenEVSEInvalidResponseError):

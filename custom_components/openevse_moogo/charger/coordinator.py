@@ -6,20 +6,23 @@ cache and refetches a resource (config, override, claims, limit) only when the m
 :class:`ChargerData` snapshot; entities write their state only when their own value changed.
 Every call to the charger passes its own deadline (``request_timeout``): the shared session's
 timeout is long, and a hung single-threaded ESP32 must never stall Home Assistant.
+
+When the charger cannot be read, :mod:`.grace` decides whether the entities keep their values
+for a while (a reboot we asked for, a struggling charger) or turn unavailable (a charger gone).
+After our own restart request the push channel is probed until the charger is back, so states
+are fresh within moments of its return rather than when the keepalive notices the silence.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Final, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from homeassistant.util import dt as dt_util
 
 from ..clients.openevse import (
     CHANGED_CLAIM_TARGET,
@@ -33,9 +36,11 @@ from ..clients.openevse import (
 from ..clients.openevse.models import ClaimProperties, ClaimTarget
 from ..const import DOMAIN, LOGGER
 from ..errors import action_error, error_translation_key, update_failed
+from .boot import BootTracker
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
 from .errors import CHARGER_ERRORS
+from .grace import RESTART_DELAY, Trouble
 from .history import FinishedSession, async_read_last_session
 
 if TYPE_CHECKING:
@@ -53,8 +58,10 @@ class Keep(Enum):
     KEEP = "keep"
 
 
-# A new boot time estimate within this margin of the last one is the same boot (jitter).
-_BOOT_TIME_TOLERANCE: Final = timedelta(seconds=60)
+# While a requested reboot is under way: how often the push channel is checked, and how long
+# a JSON ping may go unanswered before the link counts as gone (loopback or LAN: milliseconds).
+_PROBE_INTERVAL: Final = 0.5
+_PROBE_TIMEOUT: Final = 1.0
 
 
 class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
@@ -75,7 +82,9 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.client = client
         self.configuration_url = client.url
         self._own_claim: ClaimProperties | None = None
-        self._boot_time: datetime | None = None
+        self._boot = BootTracker()
+        self.trouble = Trouble()
+        """The current episode of failed requests (for the grace rules and diagnostics)."""
         self._polling = False
         self._last_session: FinishedSession | None = None
         self._has_event_log = False
@@ -121,7 +130,36 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
                 # Also what ended while Home Assistant was down: the log survives reboots.
                 self._event_log_read = True
                 await self._async_read_last_session()
-        except (OpenEVSEAuthenticationError, OpenEVSERateLimitError) as err:
+        except (OpenEVSEError, TimeoutError) as err:
+            return self._failed(err)
+        finally:
+            self._polling = False
+        if self.trouble.resolved():
+            LOGGER.info("Charger %s answers again", self.config_entry.title)
+            self.update_interval = FALLBACK_POLL_INTERVAL
+            if self.client.ws_state is not WebsocketState.CONNECTED:
+                # The charger answers with our credentials: end a hold-off the push channel
+                # may be in after refused ones, and any backoff.
+                self.client.ws_reconnect()
+        return self._snapshot()
+
+    @property
+    def answering(self) -> bool:
+        """Whether the charger answered its last request.
+
+        False also while its values are kept through a tolerated failure: what anything that
+        acts on the charger (a circuit sharing current) must go by, not the entities' state.
+        """
+        return self.last_update_success and self.trouble.since is None
+
+    def _failed(self, err: Exception) -> ChargerData:
+        """Keep the last values while the failure is tolerated; otherwise raise what HA shows."""
+        if self.data is not None and self.trouble.tolerates(err, self.hass.loop.time()):
+            LOGGER.debug("Keeping %s's values through: %s", self.config_entry.title, err)
+            self.update_interval = self.trouble.retry_interval()
+            return self._snapshot()
+        self.update_interval = FALLBACK_POLL_INTERVAL
+        if isinstance(err, OpenEVSEAuthenticationError | OpenEVSERateLimitError):
             # 429 answers only a wrong credential on a charger that counts failures: stop
             # polling (every poll would be one more failure) and ask for the password again.
             raise ConfigEntryAuthFailed(
@@ -129,11 +167,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
                 translation_key=error_translation_key(err, CHARGER_ERRORS, "charger_auth_failed"),
                 translation_placeholders={"error": str(err)},
             ) from err
-        except (OpenEVSEError, TimeoutError) as err:
-            raise update_failed(err, CHARGER_ERRORS) from err
-        finally:
-            self._polling = False
-        return self._snapshot()
+        raise update_failed(err, CHARGER_ERRORS) from err
 
     # --- push ------------------------------------------------------------------------------
 
@@ -147,6 +181,9 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             self.config_entry.async_create_background_task(
                 self.hass, self._async_reload_own_claim(), "openevse own claim"
             )
+        if "ota" in changed and self.client.status_data.raw.get("ota") == "completed":
+            # A flashed update: the gateway reboots into it a second later.
+            self._expect_restart()
         self._publish()
 
     @callback
@@ -154,6 +191,8 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """Follow the push channel; check the charger with a poll when it drops."""
         if state is WebsocketState.CONNECTED:
             LOGGER.debug("Push channel to %s connected", self.config_entry.title)
+            if self.trouble.resolved():
+                self.update_interval = FALLBACK_POLL_INTERVAL
             self._publish()
         elif state in (WebsocketState.DISCONNECTED, WebsocketState.ERROR):
             LOGGER.debug("Push channel to %s lost: %s", self.config_entry.title, error)
@@ -221,7 +260,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             own_claim=self._own_claim,
             own_client_id=client.claim_client_id,
             limit=client.limit,
-            boot_time=self._stable_boot_time(status.uptime),
+            boot_time=self._boot.update(status.uptime),
             push_connected=client.ws_state is WebsocketState.CONNECTED,
             last_session=self._last_session,
             has_event_log=self._has_event_log,
@@ -229,14 +268,47 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             schedule_plan=client.schedule_plan,
         )
 
-    def _stable_boot_time(self, uptime: int | None) -> datetime | None:
-        """Boot time from the uptime, kept unchanged until the gateway really rebooted."""
-        if uptime is None:
-            return self._boot_time
-        estimate = (dt_util.utcnow() - timedelta(seconds=uptime)).replace(microsecond=0)
-        if self._boot_time is None or abs(estimate - self._boot_time) > _BOOT_TIME_TOLERANCE:
-            self._boot_time = estimate
-        return self._boot_time
+    # --- planned restarts ------------------------------------------------------------------
+
+    async def async_restart_gateway(self) -> None:
+        """Ask the gateway to reboot, and follow it: no unavailable entity, no error for it."""
+        await self.async_command(
+            lambda client: client.restart_gateway(request_timeout=REQUEST_TIMEOUT)
+        )
+        self._expect_restart()
+
+    @callback
+    def _expect_restart(self) -> None:
+        if self.trouble.restart_expected(self.hass.loop.time()):
+            return  # already following one
+        self.trouble.expect_restart(self.hass.loop.time())
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_follow_restart(), "openevse follow restart"
+        )
+
+    async def _async_follow_restart(self) -> None:
+        """Probe the push channel until the rebooted charger is back on it.
+
+        A rebooting gateway's websocket goes silent, without a close; the keepalive would need
+        up to half a minute to tell. A ping unanswered for a second drops it instead, and the
+        reconnect loop (retrying every 1.5 s at most) connects as soon as the charger is back.
+        A charger reporting its uptime is back once it reports a smaller one; without uptime,
+        once the push channel came back after being dropped.
+        """
+        loop = self.hass.loop
+        reboots = self._boot.reboots
+        health = self.client.websocket_health
+        reconnects = health.reconnects if health is not None else 0
+        await asyncio.sleep(RESTART_DELAY)
+        while self.trouble.restart_expected(loop.time()):
+            if self.client.ws_state is WebsocketState.CONNECTED:
+                health = self.client.websocket_health
+                back = health is not None and health.reconnects > reconnects
+                if self._boot.reboots > reboots or (back and self.data.status.uptime is None):
+                    self.trouble.restart_seen()
+                    return
+                await self.client.ws_probe(_PROBE_TIMEOUT)
+            await asyncio.sleep(_PROBE_INTERVAL)
 
     # --- commands --------------------------------------------------------------------------
 

@@ -26,6 +26,10 @@ _DEVICE_SECRETS: Final = {
 }  # fmt: skip
 
 
+def _seconds_ago(hass: HomeAssistant, since: float | None) -> float | None:
+    return None if since is None else round(hass.loop.time() - since, 1)
+
+
 async def async_get_charger_diagnostics(
     hass: HomeAssistant, entry: ChargerConfigEntry
 ) -> dict[str, Any]:
@@ -54,6 +58,10 @@ async def async_get_charger_diagnostics(
             "last_background_refresh_error": (
                 str(runtime.client.background_error) if runtime.client.background_error else None
             ),
+            # Failed requests the entities are riding out (or gave up on): shown at once.
+            "failing_for_seconds": _seconds_ago(hass, coordinator.trouble.since),
+            "failure": coordinator.trouble.error,
+            "reboot_expected": coordinator.trouble.restart_expected(hass.loop.time()),
         },
         "websocket": asdict(health) if health is not None else None,
         "feeds": {

@@ -158,7 +158,10 @@ async def test_a_car_drawing_less_leaves_the_rest_to_the_others(
     assert chargers[1].status["amp"] <= 27000
 
 
-@pytest.mark.expected_errors(("custom_components.openevse_moogo", r"Error fetching OpenEVSE"))
+# Within the charger's grace for transient failures nothing is reported; past it, once.
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", r"Error fetching OpenEVSE"), required=False
+)
 async def test_an_unreachable_member_keeps_its_allocation_counted(
     hass: HomeAssistant,
     chargers: list[ChargerSimulator],

@@ -467,3 +467,39 @@ async def test_websocket_on_a_closed_session_reports_an_error(simulator: Charger
     async with OpenEVSEWebsocket(simulator.url, recorder, session=session, options=options):
         await wait_for(lambda: WebsocketState.STOPPED in recorder.states)
     assert recorder.errors(WebsocketState.ERROR) == ["the HTTP session is closed"]
+
+
+async def test_probe_keeps_a_live_link_and_drops_a_silent_one(simulator: ChargerSimulator) -> None:
+    # Default options: the keepalive alone would need up to 30 s to notice the reboot.
+    recorder = Recorder()
+    async with OpenEVSEWebsocket(simulator.url, recorder) as websocket:
+        await wait_for(lambda: websocket.state is WebsocketState.CONNECTED)
+        assert await websocket.probe(0.5) is True
+        loop = asyncio.get_running_loop()
+        reboot = asyncio.create_task(simulator.reboot(downtime=0.3))
+        await wait_for(lambda: not simulator.online)
+        assert await websocket.probe(0.2) is False
+        await reboot
+        returned = loop.time()
+        # Within the default backoff (1 s, then 2 s) of the return, not the keepalive's 30 s.
+        await wait_for(lambda: websocket.health.reconnects == 1, within=5)
+        assert loop.time() - returned < 3.5
+        assert "reconnect requested" in recorder.errors(WebsocketState.DISCONNECTED)
+        assert websocket.state is WebsocketState.CONNECTED
+    assert await websocket.probe(0.1) is False  # stopped: nothing to probe
+
+
+async def test_reconnect_skips_the_credentials_hold_off(auth_simulator: ChargerSimulator) -> None:
+    recorder = Recorder()
+    async with OpenEVSEWebsocket(auth_simulator.url, recorder, USERNAME, "wrong") as websocket:
+        await wait_for(lambda: bool(recorder.errors(WebsocketState.ERROR)))
+        attempts = websocket.health.connection_attempts
+        await asyncio.sleep(0.2)
+        assert websocket.health.connection_attempts == attempts  # holding off for 300 s
+        websocket.reconnect()
+        await wait_for(lambda: websocket.health.connection_attempts > attempts)
+
+
+async def test_client_probe_and_reconnect_without_a_websocket(charger: OpenEVSE) -> None:
+    charger.ws_reconnect()  # nothing to reconnect: no error
+    assert await charger.ws_probe(0.01) is False

@@ -106,6 +106,18 @@ def image_version(image: bytes) -> str | None:
 
 
 _POLL: Final = 0.02  # how often waits for a fault switch re-check it
+# The controller data the gateway pushes whole (changed or not) each time its monitor has read
+# both current/voltage (every 1 s poll) and temperatures (every 30th): create_rapi_json with the
+# time fields and the energy meter (input.cpp:49-56, 99-158; evse_monitor.cpp:23, 36-38, 51-54,
+# 346; time_man.cpp:261-282; energy_meter.cpp:290-300).
+DATA_READY_TICKS: Final = 30
+DATA_READY_KEYS: Final = (
+    "evse_connected", "amp", "voltage", "power", "pilot", "max_current", "temp", "temp_max",
+    "temp1", "temp2", "temp3", "temp4", "state", "status", "flags", "vehicle", "colour",
+    "manual_override", "freeram", "divertmode", "srssi", "time", "local_time", "offset",
+    "uptime", "session_elapsed", "session_energy", "total_energy", "total_day", "total_week",
+    "total_month", "total_year", "total_switches", "elapsed", "wattsec", "watthour",
+)  # fmt: skip
 
 
 def compact_json(payload: Any) -> str:
@@ -134,6 +146,7 @@ class ChargerSimulator:
         restart_delay: float = 1.0,
         ws_ping_interval: float = 5.0,
         car: CarModel | None = None,
+        uptime: float = 0.0,
     ) -> None:
         """Create a charger that is idle, waiting for a car.
 
@@ -149,6 +162,7 @@ class ChargerSimulator:
             server (Mongoose 6 pings every idle websocket after 5 s).
         car: a car that follows the pilot late and may draw less (see :mod:`.car`); None
             (the default) draws the pilot at once.
+        uptime: seconds the gateway has been running when ``start()`` is called.
         """
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}, expected one of {PROFILES}")
@@ -159,6 +173,7 @@ class ChargerSimulator:
         self.restart_downtime = restart_downtime
         self.restart_delay = restart_delay
         self.ws_ping_interval = ws_ping_interval
+        self.uptime_at_start = uptime
         self.event_log = EventLog()
         """Every EVSE state change, as ``/logs`` serves it (kept across reboots, like flash)."""
         self.ota_running = False
@@ -167,6 +182,9 @@ class ChargerSimulator:
         """Protocol PINGs the server sent to idle websockets."""
         self.reboots = 0
         """Gateway reboots so far (restart requests, flashed updates, ``reboot()``)."""
+        self.boot_times: list[datetime] = []
+        """When the gateway booted (UTC, to the millisecond), each start and reboot: the truth
+        a client's boot time estimate from ``uptime`` is judged against."""
         self.ws_pings_received = 0
         """Protocol PINGs clients sent (each answered with a PONG unless half-open)."""
         self._clock_offset = 0.0
@@ -210,8 +228,9 @@ class ChargerSimulator:
         self._stopping = False
         self._pushed_fault_view: dict[str, Any] = {}
         self._api = HttpApi(self)
-        # A new simulator is a charger that has just booted.
+        # A new simulator is a charger that has just booted (its boot is noted by start()).
         self._reset_after_boot()
+        self.boot_times.clear()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -230,7 +249,8 @@ class ChargerSimulator:
         self.host = host
         self.port = port
         self._stopping = False
-        self._boot = time.monotonic()
+        self._boot = time.monotonic() - self.uptime_at_start
+        self._note_boot()
         await self._serve()
         self._spawn(self._ticker())
 
@@ -869,6 +889,7 @@ class ChargerSimulator:
         divert mode comes back from the stored config, a runtime /divertmode change is lost.
         """
         self._boot = time.monotonic()
+        self._note_boot()
         self.claims.claims.clear()
         self.limit = None
         self.ota_running = False
@@ -901,22 +922,38 @@ class ChargerSimulator:
         self._apply(self.run_scheduler())
         self._apply(self._derived_state())
 
+    def _note_boot(self) -> None:
+        booted = datetime.now(UTC) - timedelta(seconds=time.monotonic() - self._boot)
+        self.boot_times.append(booted)
+
     def _configured_divertmode(self) -> int:
         eco = self.config.get("divert_enabled") and self.config.get("charge_mode") == "eco"
         return DIVERT_ECO if eco else DIVERT_NORMAL
 
     async def _ticker(self) -> None:
-        """Periodic device work: charging progress, limits, fault-view changes."""
+        """Periodic device work: charging progress, limits, fault-view changes, data pushes."""
+        ticks = 0
         while True:
             await asyncio.sleep(self.tick)
             if not self._online:
+                ticks = 0  # the monitor counts again from boot
                 continue
+            ticks += 1
             changes: dict[str, Any] = self.run_scheduler()
             if self.status.get("state") == STATE_CHARGING:
                 changes |= self._charging_step()
                 changes |= self._enforce_limit()
             await self._publish(changes)
             await self._push_fault_view_changes()
+            if ticks % DATA_READY_TICKS == 0:
+                await self._push_data_ready()
+
+    async def _push_data_ready(self) -> None:
+        """The periodic controller data, uptime and clock included, every key whatever changed."""
+        self.status.update(self.clock_fields())
+        await self.broadcast(
+            self.wire({key: self.status[key] for key in DATA_READY_KEYS if key in self.status})
+        )
 
     def _charging_step(self) -> dict[str, Any]:
         """One tick of charging: current near the pilot, energy counters rising."""

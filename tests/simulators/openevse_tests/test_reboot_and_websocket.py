@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from tests.simulators.openevse import ChargerSimulator
+from tests.simulators.openevse.simulator import DATA_READY_KEYS
 
 from .helpers import TICK, json_request, text_request, until
 
@@ -123,3 +124,21 @@ async def test_5x_restart_replies_are_text_plain(
             "text/plain",
             text,
         )
+
+
+async def test_periodic_data_carries_uptime_and_clock(session: aiohttp.ClientSession) -> None:
+    # Every 30 monitor polls the whole controller block goes out, whatever changed, with the
+    # time fields: a client sees the uptime move without asking (input.cpp, time_man.cpp).
+    async with ChargerSimulator(tick=0.01, uptime=100) as sim:
+        async with session.ws_connect(f"{sim.url}/ws") as ws:
+            await ws.receive_json()  # full status on connect
+            blocks = []
+            while len(blocks) < 2:
+                message = await asyncio.wait_for(ws.receive_json(), 2)
+                if "uptime" in message:
+                    blocks.append(message)
+        expected = {key for key in DATA_READY_KEYS if key in sim.status}
+        assert {"time", "local_time", "offset", "uptime", "state", "amp"} <= expected
+        assert all(set(block) == expected for block in blocks)
+        assert blocks[0]["uptime"] >= 100
+        assert blocks[0]["time"].endswith("Z")

@@ -90,7 +90,7 @@ def read_member(
 ) -> Member:
     """Describe one member for the allocator; a member not loaded or not answering is lost."""
     data = coordinator.data if coordinator is not None else None
-    if coordinator is None or data is None or not coordinator.last_update_success:
+    if coordinator is None or data is None or not coordinator.answering:
         return Member(
             member_id=settings.entry_id,
             phases=settings.phases,

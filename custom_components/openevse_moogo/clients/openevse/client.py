@@ -926,6 +926,17 @@ class OpenEVSE:
         """Stop the websocket and close the session if the client created it."""
         await self.close()
 
+    def ws_reconnect(self) -> None:
+        """Drop the websocket's connection and connect again at once (see its ``reconnect``)."""
+        if self._websocket is not None:
+            self._websocket.reconnect()
+
+    async def ws_probe(self, wait: float) -> bool:
+        """Check the push channel with a JSON ping; it reconnects when nothing came back."""
+        if self._websocket is None:
+            return False
+        return await self._websocket.probe(wait)
+
     async def _stop_websocket(self) -> None:
         websocket, self._websocket = self._websocket, None
         if websocket is not None:

@@ -12,6 +12,9 @@ as it runs:
   ``keepalive_interval + pong_timeout``;
 * it reconnects forever by default, with capped, jittered exponential backoff that resets after
   a connection stayed up for ``stable_after`` seconds (``max_reconnect_attempts`` bounds it);
+* a caller that knows more than the keepalive can (it asked the charger to reboot) checks the
+  link at once with :meth:`OpenEVSEWebsocket.probe` or drops it with
+  :meth:`OpenEVSEWebsocket.reconnect`, which also skips a pending backoff;
 * Basic credentials go on the handshake (newer firmware requires them);
 * health counters (:class:`WebsocketHealth`) describe the channel for diagnostics.
 
@@ -24,6 +27,7 @@ without keepalive replies) or :data:`SIGNAL_CONNECTION_STATE` (``data`` is the n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import random
@@ -52,6 +56,10 @@ SIGNAL_CONNECTION_STATE: Final = "websocket_state"
 SIGNAL_DATA: Final = "data"
 
 _KEEPALIVE_PING: Final = '{"ping":1}'
+# Seconds a dead or unwanted connection may take to close: a rebooted charger never answers the
+# close frame, and waiting ``close_timeout`` for it would only hold the reconnect back.
+_QUICK_CLOSE: Final = 0.1
+_RECONNECT_REQUESTED: Final = "reconnect requested"
 # Full-jitter lower bound: each delay is drawn from [half, full] of the exponential step, so
 # many clients restarting together (e.g. after a Wi-Fi outage) spread out.
 _JITTER_FLOOR: Final = 0.5
@@ -190,6 +198,9 @@ class OpenEVSEWebsocket:
         # ``last_message_at`` only when a health snapshot is taken.
         self._last_message_time: float | None = None
         self._connected_before = False
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        # Set by reconnect(): ends the connection being served or the backoff being waited out.
+        self._wake = asyncio.Event()
 
     # --- public surface -------------------------------------------------------------------
 
@@ -230,6 +241,37 @@ class OpenEVSEWebsocket:
         ):
             self._owned_session = aiohttp.ClientSession()
         self._task = asyncio.create_task(self._run(), name=f"openevse websocket {self.uri.host}")
+
+    def reconnect(self) -> None:
+        """Drop the current connection, if any, and connect again at once.
+
+        A pending backoff is skipped, the hold-off after refused credentials included: for a
+        caller that knows the link is gone or the credentials work again.
+        """
+        if self.running:
+            self._wake.set()
+
+    async def probe(self, wait: float) -> bool:
+        """Check the open connection with a JSON ping; reconnect when nothing arrives in time.
+
+        Returns whether the link answered. Without an open connection nothing is sent (the loop
+        is already reconnecting) and the answer is False.
+        """
+        ws = self._ws
+        if ws is None or ws.closed:
+            return False
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        try:
+            await ws.send_str(_KEEPALIVE_PING)
+        except aiohttp.ClientError, OSError:
+            self.reconnect()
+            return False
+        await asyncio.sleep(wait)
+        if self._ws is not ws or self._last_rx >= sent:
+            return True  # it answered, or a newer connection replaced it meanwhile
+        self.reconnect()
+        return False
 
     async def stop(self) -> None:
         """Close the connection, end the loop and release an owned session."""
@@ -299,7 +341,15 @@ class OpenEVSEWebsocket:
                     self.uri.host,
                     delay,
                 )
-            await asyncio.sleep(delay)
+            await self._pause(delay)
+
+    async def _pause(self, delay: float) -> None:
+        """Wait out a backoff, or less when reconnect() is called meanwhile."""
+        if not self._wake.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+        self._wake.clear()
 
     def _refusal_delay(self, err: OpenEVSEError) -> float | None:
         """How long to hold off after the credentials were refused; None for other errors."""
@@ -330,7 +380,10 @@ class OpenEVSEWebsocket:
     async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> str | None:
         """Run one connection until it ends; return why it ended (None for a normal close)."""
         tasks: set[asyncio.Task[str | None]] = set()
+        ended = False
         try:
+            self._ws = ws
+            self._wake.clear()  # a reconnect asked for while connecting: this one is new
             self._health.connected_since = datetime.now(UTC)
             self._health.consecutive_failures = 0
             self._health.reconnects += 1 if self._connected_before else 0
@@ -340,8 +393,10 @@ class OpenEVSEWebsocket:
             tasks = {
                 asyncio.create_task(self._read(ws)),
                 asyncio.create_task(self._keepalive(ws)),
+                asyncio.create_task(self._woken()),
             }
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            ended = True
             finished = done.pop()
             if (error := finished.exception()) is not None:
                 # Unexpected, but it must end this connection, not the reconnect loop.
@@ -354,13 +409,25 @@ class OpenEVSEWebsocket:
                 task.cancel()
             if tasks:
                 await asyncio.wait(tasks)
-            await self._close(ws)
+            self._ws = None
+            await self._close(ws, quick=ended)
 
-    async def _close(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _woken(self) -> str | None:
+        await self._wake.wait()
+        return _RECONNECT_REQUESTED
+
+    async def _close(self, ws: aiohttp.ClientWebSocketResponse, *, quick: bool) -> None:
         # close() is bounded by the close timeout given at connect time and never raises for a
-        # broken transport; the socket is released either way.
-        if not ws.closed:
+        # broken transport; the socket is released either way. A connection that ended on its
+        # own (lost, silent, or dropped on request) is closed without waiting for the reply.
+        if ws.closed:
+            return
+        if not quick:
             await ws.close()
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(_QUICK_CLOSE):
+                await ws.close()
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> str | None:
         while True:

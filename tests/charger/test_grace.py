@@ -1,0 +1,231 @@
+"""Riding out faults: what turns a charger's entities unavailable, what does not, and how fast.
+
+Every test runs against the simulator over loopback; the grace rules' durations are shrunk by
+the ``fast_grace`` fixture where a test would otherwise wait half a minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.openevse_moogo.charger import grace
+from custom_components.openevse_moogo.const import DOMAIN
+from tests.simulators.openevse import ChargerSimulator
+
+from .conftest import state_of, wait_for
+
+STATUS = "sensor.openevse_7c40_status"
+PUSH = "binary_sensor.openevse_7c40_push_connection"
+LAST_BOOT = "sensor.openevse_7c40_last_boot"
+RESTART = "button.openevse_7c40_restart_gateway"
+
+
+@pytest.fixture
+def unavailable(hass: HomeAssistant) -> Iterator[list[str]]:
+    """Every charger entity that turns unavailable while the test runs, in order."""
+    seen: list[str] = []
+
+    @callback
+    def follow(event: Event[EventStateChangedData]) -> None:
+        new, old = event.data["new_state"], event.data["old_state"]
+        if (
+            new is not None
+            and old is not None
+            and new.state == STATE_UNAVAILABLE
+            and old.state != STATE_UNAVAILABLE
+            and "openevse_7c40" in new.entity_id
+        ):
+            seen.append(new.entity_id)
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, follow)
+    yield seen
+    unsubscribe()
+
+
+def reauth_started(hass: HomeAssistant) -> bool:
+    return any(
+        flow["context"]["source"] == SOURCE_REAUTH
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    )
+
+
+@pytest.mark.parametrize("sim_options", [{"uptime": 3600.0}])
+async def test_a_requested_restart_keeps_entities_and_logs_no_error(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """Restart gateway: the charger goes silent for a second; nothing turns unavailable.
+
+    No ERROR may be logged either (the autouse log check fails the test on one), and the push
+    channel is back within moments of the charger's return, not when the keepalive notices.
+    """
+    charger.restart_downtime = 1.0
+    await wait_for(lambda: charger.ws_connections == 1)
+    await charger.start_charging()
+    await wait_for(lambda: state_of(hass, STATUS) == "charging")
+    boot_before = state_of(hass, LAST_BOOT)
+    reboots, handshakes = charger.reboots, charger.ws_handshakes
+    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+    await wait_for(lambda: charger.reboots > reboots, within=5)
+    await wait_for(lambda: state_of(hass, PUSH) == "off", within=5)
+    await wait_for(lambda: charger.online, within=5)
+    returned = hass.loop.time()
+    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    assert hass.loop.time() - returned < 3.0  # the keepalive alone would take up to 30 s
+    await wait_for(lambda: state_of(hass, LAST_BOOT) != boot_before)
+    assert unavailable == []
+    coordinator = loaded.runtime_data.coordinator
+    assert coordinator.trouble.since is None
+    await wait_for(lambda: not coordinator.trouble.restart_expected(hass.loop.time()))
+
+
+async def test_an_announced_reboot_keeps_entities(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """A flashed update announces its reboot (``{"ota": "completed"}``): it is followed too."""
+    await wait_for(lambda: charger.ws_connections == 1)
+    handshakes = charger.ws_handshakes
+    await charger.broadcast({"ota": "completed"})
+    coordinator = loaded.runtime_data.coordinator
+    await wait_for(lambda: coordinator.trouble.restart_expected(hass.loop.time()))
+    await charger.reboot(downtime=1.0)
+    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    assert unavailable == []
+
+
+@pytest.mark.expected_errors(("custom_components.openevse_moogo", "^Error fetching OpenEVSE "))
+async def test_an_unexplained_outage_shows_within_seconds(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """The charger vanishes unasked (connections refused): unavailable at once; Push says off."""
+    await wait_for(lambda: charger.ws_connections == 1)
+    port = charger.port
+    await charger.stop()
+    await wait_for(lambda: state_of(hass, STATUS) == STATE_UNAVAILABLE, within=3)
+    assert state_of(hass, PUSH) == "off"
+    assert PUSH not in unavailable
+    await charger.start(port=port)
+    await wait_for(lambda: state_of(hass, STATUS) == "not_connected", within=5)
+    await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
+
+
+@pytest.mark.usefixtures("fast_grace")
+async def test_a_short_503_keeps_values_while_push_shows_it(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """One failed poll (503) keeps every value; Push connection and diagnostics show it."""
+    await wait_for(lambda: charger.ws_connections == 1)
+    coordinator = loaded.runtime_data.coordinator
+    charger.faults.http_status = 503
+    await charger.drop_websockets()
+    await wait_for(lambda: coordinator.trouble.since is not None)
+    assert state_of(hass, PUSH) == "off"
+    assert state_of(hass, STATUS) == "not_connected"
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
+    assert "503" in diagnostics["coordinator"]["failure"]
+    assert diagnostics["coordinator"]["failing_for_seconds"] >= 0
+    charger.faults.clear()
+    await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
+    assert coordinator.trouble.since is None
+    assert unavailable == []
+
+
+@pytest.mark.expected_errors(
+    ("custom_components.openevse_moogo", "^Error fetching OpenEVSE .* HTTP 503")
+)
+@pytest.mark.usefixtures("fast_grace")
+async def test_a_lasting_503_goes_unavailable_after_the_grace(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """503 after 503 (here for longer than the shrunk 1 s grace): unavailable, then back."""
+    await wait_for(lambda: charger.ws_connections == 1)
+    charger.faults.http_status = 503
+    await charger.drop_websockets()
+    started = hass.loop.time()
+    await wait_for(lambda: state_of(hass, STATUS) == STATE_UNAVAILABLE, within=5)
+    assert hass.loop.time() - started >= grace.TRANSIENT_GRACE
+    assert state_of(hass, PUSH) == "off"  # the connection entity stays available
+    charger.faults.clear()
+    await wait_for(lambda: state_of(hass, STATUS) == "not_connected", within=5)
+    await wait_for(lambda: state_of(hass, PUSH) == "on", within=5)
+    assert PUSH not in unavailable
+
+
+@pytest.mark.expected_errors(("custom_components.openevse_moogo", "^Error fetching OpenEVSE "))
+async def test_a_requested_restart_that_never_returns_goes_unavailable(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(grace, "RESTART_GRACE", 1.5)
+    charger.restart_downtime = 6.0
+    await wait_for(lambda: charger.ws_connections == 1)
+    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+    await wait_for(lambda: state_of(hass, STATUS) == STATE_UNAVAILABLE, within=10)
+    assert state_of(hass, PUSH) == "off"
+    await wait_for(lambda: state_of(hass, STATUS) == "not_connected", within=15)
+
+
+@pytest.mark.usefixtures("fast_grace")
+async def test_refused_credentials_are_confirmed_before_reauth(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """A 401 that is gone by the confirming poll asks for nothing and ends the push hold-off."""
+    await wait_for(lambda: charger.ws_connections == 1)
+    coordinator = loaded.runtime_data.coordinator
+    handshakes = charger.ws_handshakes
+    charger.faults.http_status = 401
+    await charger.drop_websockets()
+    await wait_for(lambda: coordinator.trouble.auth_refusals == 1)
+    charger.faults.clear()
+    # The websocket holds off 300 s after refused credentials; the poll that works wakes it.
+    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 5)
+    assert not reauth_started(hass)
+    assert unavailable == []
+
+
+@pytest.mark.parametrize("sim_options", [{"profile": "v4"}])
+async def test_a_requested_restart_on_firmware_without_uptime(
+    hass: HomeAssistant,
+    charger: ChargerSimulator,
+    loaded: MockConfigEntry,
+    unavailable: list[str],
+) -> None:
+    """4.x reports no uptime: the charger counts as back once the dropped push channel is."""
+    charger.restart_downtime = 1.0
+    await wait_for(lambda: charger.ws_connections == 1)
+    handshakes = charger.ws_handshakes
+    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    coordinator = loaded.runtime_data.coordinator
+    await wait_for(lambda: not coordinator.trouble.restart_expected(hass.loop.time()), 5)
+    assert unavailable == []
