@@ -14,7 +14,9 @@ A longer outage, or any other failure (a refused login, a pump gone), ends the g
 A failure within the grace is the reader's own business: it keeps its data, records the failure
 (``error``, ``failing_since``: the connectivity sensor and diagnostics show it at once) and logs
 it at DEBUG, without raising to Home Assistant's coordinator, which would log an ERROR for a
-blip that changes nothing the user sees. Only the failed read that ends the grace (or one with
+blip that changes nothing the user sees. Not even a WARNING: nothing is for the user to do, the
+Online sensor and diagnostics already say it, and a cloud that drops one answer in a hundred
+would write one every hour or two per pump. Only the failed read that ends the grace (or one with
 no grace) is raised, so Home Assistant logs it once, as it does for any coordinator.
 """
 
