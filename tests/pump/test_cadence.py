@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import AsyncGenerator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -20,6 +23,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from custom_components.openevse_moogo.clients.moogo import (
+    MoogoClient,
+    MoogoCommandResult,
     MoogoDevice,
     MoogoDeviceStatus,
     MoogoOtaInfo,
@@ -190,22 +195,94 @@ async def test_confirm_reads_only_from_the_expected_flip_then_every_half_interva
     assert _status_reads(simulator, first)[pump_id] <= 7
 
 
+@dataclass
+class _Phase:
+    """One confirm phase as the client was asked for it, and the reads it made (loop times)."""
+
+    called_at: float
+    within: float
+    poll_interval: float
+    reads: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def deadline(self) -> float:
+        return self.called_at + self.within
+
+
+def _record_confirm_phases(client: MoogoClient, monkeypatch: pytest.MonkeyPatch) -> list[_Phase]:
+    """Note when each confirm phase starts and when each of its status reads starts and ends.
+
+    The reads still go to the simulator through the real client; only their times are noted.
+    """
+    phases: list[_Phase] = []
+    confirm, read = client.confirm_spray, client.get_device_status
+    loop = asyncio.get_running_loop()
+
+    async def timed_confirm(
+        sent: MoogoCommandResult, *, within: float, poll_interval: float, **kwargs: Any
+    ) -> MoogoCommandResult:
+        phases.append(_Phase(loop.time(), within, poll_interval))
+        return await confirm(sent, within=within, poll_interval=poll_interval, **kwargs)
+
+    async def timed_read(device_id: str, **kwargs: Any) -> MoogoDeviceStatus:
+        started = loop.time()
+        status = await read(device_id, **kwargs)
+        if phases:
+            phases[-1].reads.append((started, loop.time()))
+        return status
+
+    monkeypatch.setattr(client, "confirm_spray", timed_confirm)
+    monkeypatch.setattr(client, "get_device_status", timed_read)
+    return phases
+
+
 @pytest.mark.usefixtures("tenfold_confirm")
 async def test_a_pump_that_never_acts_costs_few_reads(
-    hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
+    hass: HomeAssistant,
+    simulator: MoogoCloudSimulator,
+    account: ConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Past the expected window the reads slow down: about as many as reading every 0.1 s."""
+    """Past the expected window the reads slow down: about as many as reading every 0.1 s.
+
+    Unloaded, that is 0.25 to 0.6 s every 0.05 s (8 reads), then 0.7 to 1.2 s every 0.1 s (6).
+    A loaded machine makes reads slower and fewer, so the cadence is checked against the times
+    each read actually took (loop time), never against a count of wall-clock reads: no read
+    before the quiet wait is over, none sooner after the previous one than the phase's interval
+    (or the time left in it), and reading goes on exactly until the confirm window is over.
+    """
     simulator.faults.unconfirmed_commands = True
     coordinator = coordinator_of(account)
     pump_id = simulator.device_ids[0]
+    phases = _record_confirm_phases(coordinator.client, monkeypatch)
     first = len(simulator.requests)
-    started = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    sent_before = loop.time()
     with pytest.raises(HomeAssistantError):
         await coordinator.async_spray(pump_id, start=True)
-    assert 1.2 <= time.perf_counter() - started < 1.4
-    # 0.25 to 0.6 s every 0.05 s (8), then 0.7 to 1.2 s every 0.1 s (6).
-    # (a loaded machine makes each read slower, so a few fewer may fit)
-    assert 9 <= _status_reads(simulator, first)[pump_id] <= 15
+    assert loop.time() - sent_before >= 1.2  # the whole confirm window was waited out
+    assert [phase.poll_interval for phase in phases] == [0.05, 0.1]
+    fast, slow = phases
+    assert fast.called_at - sent_before >= 0.25  # quiet until the earliest expected flip
+    assert slow.called_at - fast.reads[-1][1] >= 0.1  # and between the phases
+    # Each phase was given the rest of its window, counted from the command being sent.
+    assert fast.deadline >= sent_before + 0.6
+    assert slow.deadline >= sent_before + 1.2
+    # (asyncio may wake a timer up to the monotonic clock's resolution early)
+    early = time.get_clock_info("monotonic").resolution
+    for phase in phases:
+        assert phase.reads, "every phase reads at least once"
+        # Reading stops with the first read that ends past the phase's deadline, not before.
+        assert all(ended < phase.deadline for _started, ended in phase.reads[:-1])
+        assert phase.reads[-1][1] >= phase.deadline
+        # Never sooner than the phase's interval (or the time left in it) after the last read.
+        for (_started, ended), (next_started, _ended) in pairwise(phase.reads):
+            assert next_started - ended >= min(phase.poll_interval, phase.deadline - ended) - early
+        # Hence at most one read per interval of the window the phase was given, plus one.
+        assert len(phase.reads) <= 1 + math.ceil(round(phase.within / phase.poll_interval, 6))
+    reads = sum(len(phase.reads) for phase in phases)
+    assert reads <= 14
+    assert _status_reads(simulator, first)[pump_id] == reads  # each one went to the cloud
 
 
 def _pump(*, running: bool, end: datetime | None) -> PumpData:

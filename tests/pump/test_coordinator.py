@@ -14,6 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
+from custom_components.openevse_moogo.clients.moogo import MoogoRateLimitError, MoogoServerError
 from custom_components.openevse_moogo.const import DOMAIN
 from custom_components.openevse_moogo.pump.cloud import login_cap_resets_at
 from custom_components.openevse_moogo.pump.const import CONF_TOKEN, DATA_LOGIN_GUARDS
@@ -99,28 +100,30 @@ async def test_offline_pump_stays_available(
     assert hass.states.get(TEMPERATURE).state == "22.0"
 
 
-@pytest.mark.expected_errors(
-    ("custom_components.openevse_moogo", "^Error fetching Moogo account data: .* HTTP 429")
-)
 async def test_rate_limit_and_server_errors_are_update_failures(
     hass: HomeAssistant, simulator: MoogoCloudSimulator, account: ConfigEntry
 ) -> None:
-    """HTTP 429 carries the cloud's Retry-After; 5xx and timeouts fail the read."""
+    """HTTP 429 carries the cloud's Retry-After; 5xx fail the read (ridden out in the grace)."""
     coordinator = coordinator_of(account)
     devices = coordinator.account.devices
     simulator.faults.http_status = 429
     simulator.faults.retry_after = 120
     await coordinator.async_refresh()
-    assert not devices.last_update_success
-    assert isinstance(devices.last_exception, UpdateFailed)
-    assert devices.last_exception.retry_after == 120
-    assert devices.last_exception.translation_key == "moogo_rate_limited"
+    assert not devices.read_ok
+    assert devices.usable  # within the grace: recorded, not raised (nor logged as an error)
+    assert isinstance(devices.error, MoogoRateLimitError)
+    failure = coordinator.cloud.translate(devices.error)  # what ending the grace would raise
+    assert isinstance(failure, UpdateFailed)
+    assert failure.retry_after == 120
+    assert failure.translation_key == "moogo_rate_limited"
     simulator.faults.http_status = 503
     await coordinator.async_refresh()
-    assert devices.last_exception.translation_key == "moogo_server_error"
+    assert isinstance(devices.error, MoogoServerError)
+    assert coordinator.cloud.translate(devices.error).translation_key == "moogo_server_error"
     simulator.faults.http_status = None
     await coordinator.async_refresh()
-    assert devices.last_update_success
+    assert devices.read_ok
+    assert devices.error is None
 
 
 @pytest.mark.expected_errors(

@@ -108,7 +108,7 @@ class PumpCoordinator(DataUpdateCoordinator[AccountData]):
         """Read everything now; a failed read ends that pump's (or the whole) refresh."""
         for reader in self.account.all():
             await reader.async_refresh()
-            if not reader.last_update_success:
+            if not reader.read_ok:
                 return self._build()
         for pump_id, readers in list(self.pumps.items()):
             if (first := self._first_reads.get(pump_id)) is not None:
@@ -229,7 +229,7 @@ class PumpCoordinator(DataUpdateCoordinator[AccountData]):
             return False
         candidates: tuple[Reader, Reader] = (self.account.devices, readers.status)
         latest = max(candidates, key=lambda reader: reader.tried_at or 0.0)
-        return latest.last_update_success
+        return latest.read_ok
 
     def readers(self) -> list[Reader]:
         """Every reader of the account, for diagnostics."""
@@ -269,7 +269,7 @@ class PumpCoordinator(DataUpdateCoordinator[AccountData]):
         """Read one part of a pump now; a failed read leaves as a translated error."""
         reader = self.pumps[device_id].by_part[part]
         await reader.async_refresh()
-        if not reader.last_update_success and reader.error is not None:
+        if not reader.read_ok and reader.error is not None:
             raise action_error(reader.error, PUMP_ERRORS) from reader.error
 
     # -------------------------------------------------------------------------- spraying
@@ -387,7 +387,7 @@ async def _read_all(readers: tuple[Reader, ...]) -> None:
     """Read each in turn; stop at the first failure (the cloud is unlikely to answer the next)."""
     for reader in readers:
         await reader.async_refresh()
-        if not reader.last_update_success:
+        if not reader.read_ok:
             return
 
 

@@ -57,7 +57,7 @@ def _reader(reader: Reader) -> dict[str, Any]:
     return {
         "name": reader.name,
         "interval": reader.update_interval.total_seconds() if reader.update_interval else None,
-        "last_read_ok": reader.last_update_success,
+        "last_read_ok": reader.read_ok,
         "usable": reader.usable,
         "error": None if reader.error is None else type(reader.error).__name__,
         "failing_for": (

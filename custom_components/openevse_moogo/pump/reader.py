@@ -10,6 +10,14 @@ of the reader's own cycles, at least a minute: the data is then no staler than t
 of its own kind, and a single lost answer (a 503, a Cloudflare page, a 429) does not turn
 entities unavailable, which the vendor's own users already report as pumps "appearing offline".
 A longer outage, or any other failure (a refused login, a pump gone), ends the grace at once.
+
+A failure within the grace is the reader's own business: it keeps its data, records the failure
+(``error``, ``failing_since``: the connectivity sensor and diagnostics show it at once) and logs
+it at DEBUG, without raising to Home Assistant's coordinator, which would log an ERROR for a
+blip that changes nothing the user sees. Not even a WARNING: nothing is for the user to do, the
+Online sensor and diagnostics already say it, and a cloud that drops one answer in a hundred
+would write one every hour or two per pump. Only the failed read that ends the grace (or one with
+no grace) is raised, so Home Assistant logs it once, as it does for any coordinator.
 """
 
 from __future__ import annotations
@@ -68,6 +76,7 @@ class CloudReader[T](DataUpdateCoordinator[T]):
         self._extra_read: CALLBACK_TYPE | None = None
         self._extra_read_at: datetime | None = None
         self._stopped = False
+        self._unseen_news = False
 
     @property
     def grace(self) -> timedelta:
@@ -84,25 +93,67 @@ class CloudReader[T](DataUpdateCoordinator[T]):
         return grace
 
     @property
+    def read_ok(self) -> bool:
+        """Whether the last read was answered (a failure within the grace counts as failed)."""
+        return self.last_update_success and self.error is None
+
+    @property
     def usable(self) -> bool:
         """Whether entities may show the data: read well, or failing only within the grace."""
-        if self.data is None:
-            return False
-        if self.last_update_success:
+        if self.data is None or not self.last_update_success:
+            return False  # never read, or a failure that was not (or no longer) ridden out
+        if self.error is None:
             return True
+        return self._within_grace(time.monotonic())
+
+    def _within_grace(self, now: float, *, margin: float = 0.0) -> bool:
+        """Whether a run of transient failures is still within its grace at ``now``."""
         if self.error is None or self.failing_since is None or not is_transient(self.error):
             return False
-        return time.monotonic() - self.failing_since < self.grace.total_seconds()
+        return now - self.failing_since < self.grace.total_seconds() - margin
 
     async def _async_update_data(self) -> T:
-        self.tried_at = time.monotonic()
+        self.tried_at = now = time.monotonic()
         try:
             data = await self._read()
         except (MoogoError, TimeoutError) as err:  # anything else is a bug: its traceback shows
             self._note_failure(err)
-            raise self._cloud.translate(err) from err
+            if not self._rides_out(now):
+                raise self._cloud.translate(err) from err
+            LOGGER.debug("%s: read failed, data kept within the grace: %r", self.name, err)
+            if isinstance(err, MoogoRateLimitError) and err.retry_after is not None:
+                # What raising UpdateFailed(retry_after=...) would make the base class do: the
+                # next regular read waits for the cloud's Retry-After.
+                self._retry_after = err.retry_after
+            self._unseen_news = True
+            return self.data
+        if self.failing_since is not None and self.last_update_success:
+            LOGGER.debug("%s: read answered again within the grace", self.name)
+            self._unseen_news = True
         self._note_success()
         return data
+
+    def _rides_out(self, now: float) -> bool:
+        """Whether a failed read at ``now`` keeps the data rather than failing the reader.
+
+        The read is ridden out if the data is still within its grace half a cycle later: the
+        regular reads land a whole cycle apart (give or take a slow answer), so the read two
+        cycles after the first failure is the one that ends the grace and is reported, rather
+        than a tie on the grace's exact end deciding it.
+        """
+        if self.data is None or not self.last_update_success:
+            return False  # nothing to keep (the first read), or already failed openly
+        interval = (self.update_interval or timedelta()).total_seconds()
+        return self._within_grace(now, margin=interval / 2)
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        # The base class tells listeners only about changed data or a change of its success; a
+        # failure it never saw, and the answer that ends it, are news to them too (the
+        # connectivity sensor turns off at once, and on again).
+        if self._unseen_news:
+            self._unseen_news = False
+            self.async_update_listeners()
 
     def _note_failure(self, err: Exception) -> None:
         self.error = err

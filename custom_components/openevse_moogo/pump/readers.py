@@ -56,10 +56,13 @@ class Reader(Protocol):
     """What the account does with any of its readers, whatever it reads."""
 
     name: str
-    last_update_success: bool
     error: Exception | None
     failing_since: float | None
     tried_at: float | None
+
+    @property
+    def read_ok(self) -> bool:
+        """Whether the last read was answered."""
 
     @property
     def usable(self) -> bool:
