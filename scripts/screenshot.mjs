@@ -1,8 +1,12 @@
 // Logs in to Home Assistant in headless Chromium and takes the screenshots a plan lists.
 // Usage: node scripts/screenshot.mjs <plan.json>   (scripts/screenshot.py writes the plan)
 //
-// A plan: { baseUrl, username, password, shots: [...] }, each shot one of
-//   { kind: "page", path, waitFor, output, height }             a page once `waitFor` shows
+// A plan: { baseUrl, username, password, timeZone, shots: [...] }, each shot one of
+//   { kind: "page", path, waitFor, output, height, clipTo? }    a page once `waitFor` shows; with
+//                                                               `clipTo` only down to that text
+//   { kind: "more_info", path, waitFor, entityId, expect, output, height }
+//                                                               an entity's dialog over a page,
+//                                                               once every `expect` text shows
 //   { kind: "options", title, output, height }                  an entry's options dialog
 //   { kind: "moogo_retry", email, password, url, output, height } the Moogo form after a failed login
 // Every page is checked for failed cards (hui-error-card): the run fails if one shows.
@@ -37,6 +41,19 @@ async function openPage(page, shot) {
   await page.goto(`${plan.baseUrl}${shot.path}`);
   // Device pages and dashboards render their cards once the websocket delivered the states.
   await page.getByText(shot.waitFor).first().waitFor({ timeout: TIMEOUT });
+}
+
+async function openMoreInfo(page, shot) {
+  await openPage(page, shot);
+  // What a click on the entity's row does: the frontend opens the dialog on this event.
+  await page.evaluate((entityId) => {
+    document.querySelector("home-assistant").dispatchEvent(
+      new CustomEvent("hass-more-info", { detail: { entityId }, bubbles: true, composed: true }),
+    );
+  }, shot.entityId);
+  for (const text of shot.expect) {
+    await page.getByText(text).first().waitFor({ timeout: TIMEOUT });
+  }
 }
 
 async function openOptions(page, shot) {
@@ -78,11 +95,28 @@ async function failMoogoLogin(page, shot) {
   }
 }
 
-const OPEN = { page: openPage, options: openOptions, moogo_retry: failMoogoLogin };
+async function clip(page, shot) {
+  // The page from its top down to the card row holding `clipTo` (and the card's padding).
+  if (!shot.clipTo) return undefined;
+  const box = await page.getByText(shot.clipTo, { exact: true }).first().boundingBox();
+  if (box === null) throw new Error(`${shot.clipTo} is not on the page`);
+  return { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 24) };
+}
+
+const OPEN = {
+  page: openPage,
+  more_info: openMoreInfo,
+  options: openOptions,
+  moogo_retry: failMoogoLogin,
+};
 
 let failed = false;
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Times show in the browser's zone: the demo's, as its owner at home would see them.
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    timezoneId: plan.timeZone,
+  });
   page.on("console", (message) => {
     if (message.type() === "error") console.log(`browser console: ${message.text()}`);
   });
@@ -95,7 +129,7 @@ try {
       await page.waitForTimeout(2000); // let the cards settle
       const errorCards = await page.locator("hui-error-card").count();
       if (errorCards > 0) throw new Error(`${errorCards} failed card(s)`);
-      await page.screenshot({ path: shot.output });
+      await page.screenshot({ path: shot.output, clip: await clip(page, shot) });
       console.log(`saved ${shot.output}`);
     } catch (error) {
       failed = true;
