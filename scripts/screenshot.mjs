@@ -8,9 +8,14 @@
 //                                                               an entity's dialog over a page,
 //                                                               once every `expect` text shows
 //   { kind: "options", title, output, height }                  an entry's options dialog
+//   { kind: "calendar", waitFor, hide, view, expect, height, clipTo? }
+//                                                               the calendar panel without the
+//                                                               `hide` calendars, in a view
+//   { kind: "stack", parts: [shot, ...], output }               the parts' pictures (shots
+//                                                               without output), one under another
 //   { kind: "moogo_retry", email, password, url, output, height } the Moogo form after a failed login
 // Every page is checked for failed cards (hui-error-card): the run fails if one shows.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 // playwright-core is installed into .node/ (git-ignored) by scripts/screenshot.
@@ -35,6 +40,11 @@ async function logIn(page) {
   await page.locator('input[name="password"]').fill(plan.password);
   await page.keyboard.press("Enter");
   await page.waitForURL((url) => !url.pathname.startsWith("/auth"), { timeout: TIMEOUT });
+  // The frontend trades the code for tokens and keeps them; leaving before that (a busy
+  // machine) sends the next page back to the login.
+  await page.waitForFunction(() => localStorage.getItem("hassTokens") !== null, null, {
+    timeout: TIMEOUT,
+  });
 }
 
 async function openPage(page, shot) {
@@ -95,6 +105,16 @@ async function failMoogoLogin(page, shot) {
   }
 }
 
+async function openCalendar(page, shot) {
+  await page.goto(`${plan.baseUrl}/calendar`);
+  await page.getByText(shot.waitFor).first().waitFor({ timeout: TIMEOUT });
+  for (const name of shot.hide) {
+    await page.getByText(name, { exact: true }).first().click({ timeout: TIMEOUT });
+  }
+  await page.getByRole("button", { name: shot.view }).first().click({ timeout: TIMEOUT });
+  await page.locator(shot.expect).first().waitFor({ timeout: TIMEOUT }); // a CSS selector
+}
+
 async function clip(page, shot) {
   // The page from its top down to the card row holding `clipTo` (and the card's padding).
   if (!shot.clipTo) return undefined;
@@ -106,9 +126,42 @@ async function clip(page, shot) {
 const OPEN = {
   page: openPage,
   more_info: openMoreInfo,
+  calendar: openCalendar,
   options: openOptions,
   moogo_retry: failMoogoLogin,
 };
+
+async function capture(page, shot) {
+  // One picture of a shot: opened, settled, checked for failed cards; PNG bytes.
+  await page.setViewportSize({ width: 1280, height: shot.height ?? 900 });
+  await OPEN[shot.kind](page, shot);
+  await page.waitForTimeout(2000); // let the cards settle
+  const errorCards = await page.locator("hui-error-card").count();
+  if (errorCards > 0) throw new Error(`${errorCards} failed card(s)`);
+  return page.screenshot({ clip: await clip(page, shot) });
+}
+
+async function stack(page, shot) {
+  // The parts one under another, drawn by the browser itself.
+  const pictures = [];
+  for (const part of shot.parts) {
+    pictures.push((await capture(page, part)).toString("base64"));
+    await page.keyboard.press("Escape");
+  }
+  // A page of its own: navigating Home Assistant's page away mid-update cuts its websocket
+  // while the server writes to it, which Home Assistant logs as an error.
+  const canvas = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await canvas.setContent(
+      `<body style="margin:0;background:#fafafa">${pictures
+        .map((png) => `<img style="display:block" src="data:image/png;base64,${png}">`)
+        .join("")}</body>`,
+    );
+    return await canvas.screenshot({ fullPage: true });
+  } finally {
+    await canvas.close();
+  }
+}
 
 let failed = false;
 try {
@@ -123,13 +176,9 @@ try {
   page.on("requestfailed", (request) => console.log(`request failed: ${request.url()}`));
   await logIn(page);
   for (const shot of plan.shots) {
-    await page.setViewportSize({ width: 1280, height: shot.height ?? 900 });
     try {
-      await OPEN[shot.kind](page, shot);
-      await page.waitForTimeout(2000); // let the cards settle
-      const errorCards = await page.locator("hui-error-card").count();
-      if (errorCards > 0) throw new Error(`${errorCards} failed card(s)`);
-      await page.screenshot({ path: shot.output, clip: await clip(page, shot) });
+      const picture = shot.kind === "stack" ? await stack(page, shot) : await capture(page, shot);
+      writeFileSync(shot.output, picture);
       console.log(`saved ${shot.output}`);
     } catch (error) {
       failed = true;

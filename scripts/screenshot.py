@@ -186,14 +186,28 @@ def plan(
                 "height": 1100,
             },
             {
-                # The charge plan on the charger's page: its settings among the controls, its
-                # status, next start, end, energy and cost among the sensors.
-                "kind": "page",
-                "path": pages["charger"],
-                "waitFor": "Plan status",
-                "clipTo": "Planned charging",
+                # The charge plan: on the charger's page its settings among the controls, its
+                # status, next start, end, energy and cost among the sensors; under it the
+                # plan's runs on the calendar (a list, without the other calendars).
+                "kind": "stack",
                 "output": str(output / "screenshot-charge-plan.png"),
-                "height": 2700,
+                "parts": [
+                    {
+                        "kind": "page",
+                        "path": pages["charger"],
+                        "waitFor": "Plan status",
+                        "clipTo": "Planned charging",
+                        "height": 2700,
+                    },
+                    {
+                        "kind": "calendar",
+                        "waitFor": "Planned charging",
+                        "hide": ["Backyard Spray schedule", "openevse-7c40 Charging schedule"],
+                        "view": "List (7 days)",
+                        "expect": ".fc-list-event",
+                        "height": 720,
+                    },
+                ],
             },
             {
                 # The firmware update dialog: the stand-in server's release, its notes, Install.
