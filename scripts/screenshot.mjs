@@ -1,12 +1,21 @@
 // Logs in to Home Assistant in headless Chromium and takes the screenshots a plan lists.
 // Usage: node scripts/screenshot.mjs <plan.json>   (scripts/screenshot.py writes the plan)
 //
-// A plan: { baseUrl, username, password, shots: [...] }, each shot one of
-//   { kind: "page", path, waitFor, output, height }             a page once `waitFor` shows
+// A plan: { baseUrl, username, password, timeZone, shots: [...] }, each shot one of
+//   { kind: "page", path, waitFor, output, height, clipTo? }    a page once `waitFor` shows; with
+//                                                               `clipTo` only down to that text
+//   { kind: "more_info", path, waitFor, entityId, expect, output, height }
+//                                                               an entity's dialog over a page,
+//                                                               once every `expect` text shows
 //   { kind: "options", title, output, height }                  an entry's options dialog
+//   { kind: "calendar", waitFor, hide, view, expect, height, clipTo? }
+//                                                               the calendar panel without the
+//                                                               `hide` calendars, in a view
+//   { kind: "stack", parts: [shot, ...], output }               the parts' pictures (shots
+//                                                               without output), one under another
 //   { kind: "moogo_retry", email, password, url, output, height } the Moogo form after a failed login
 // Every page is checked for failed cards (hui-error-card): the run fails if one shows.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 // playwright-core is installed into .node/ (git-ignored) by scripts/screenshot.
@@ -31,12 +40,30 @@ async function logIn(page) {
   await page.locator('input[name="password"]').fill(plan.password);
   await page.keyboard.press("Enter");
   await page.waitForURL((url) => !url.pathname.startsWith("/auth"), { timeout: TIMEOUT });
+  // The frontend trades the code for tokens and keeps them; leaving before that (a busy
+  // machine) sends the next page back to the login.
+  await page.waitForFunction(() => localStorage.getItem("hassTokens") !== null, null, {
+    timeout: TIMEOUT,
+  });
 }
 
 async function openPage(page, shot) {
   await page.goto(`${plan.baseUrl}${shot.path}`);
   // Device pages and dashboards render their cards once the websocket delivered the states.
   await page.getByText(shot.waitFor).first().waitFor({ timeout: TIMEOUT });
+}
+
+async function openMoreInfo(page, shot) {
+  await openPage(page, shot);
+  // What a click on the entity's row does: the frontend opens the dialog on this event.
+  await page.evaluate((entityId) => {
+    document.querySelector("home-assistant").dispatchEvent(
+      new CustomEvent("hass-more-info", { detail: { entityId }, bubbles: true, composed: true }),
+    );
+  }, shot.entityId);
+  for (const text of shot.expect) {
+    await page.getByText(text).first().waitFor({ timeout: TIMEOUT });
+  }
 }
 
 async function openOptions(page, shot) {
@@ -78,24 +105,80 @@ async function failMoogoLogin(page, shot) {
   }
 }
 
-const OPEN = { page: openPage, options: openOptions, moogo_retry: failMoogoLogin };
+async function openCalendar(page, shot) {
+  await page.goto(`${plan.baseUrl}/calendar`);
+  await page.getByText(shot.waitFor).first().waitFor({ timeout: TIMEOUT });
+  for (const name of shot.hide) {
+    await page.getByText(name, { exact: true }).first().click({ timeout: TIMEOUT });
+  }
+  await page.getByRole("button", { name: shot.view }).first().click({ timeout: TIMEOUT });
+  await page.locator(shot.expect).first().waitFor({ timeout: TIMEOUT }); // a CSS selector
+}
+
+async function clip(page, shot) {
+  // The page from its top down to the card row holding `clipTo` (and the card's padding).
+  if (!shot.clipTo) return undefined;
+  const box = await page.getByText(shot.clipTo, { exact: true }).first().boundingBox();
+  if (box === null) throw new Error(`${shot.clipTo} is not on the page`);
+  return { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 24) };
+}
+
+const OPEN = {
+  page: openPage,
+  more_info: openMoreInfo,
+  calendar: openCalendar,
+  options: openOptions,
+  moogo_retry: failMoogoLogin,
+};
+
+async function capture(page, shot) {
+  // One picture of a shot: opened, settled, checked for failed cards; PNG bytes.
+  await page.setViewportSize({ width: 1280, height: shot.height ?? 900 });
+  await OPEN[shot.kind](page, shot);
+  await page.waitForTimeout(2000); // let the cards settle
+  const errorCards = await page.locator("hui-error-card").count();
+  if (errorCards > 0) throw new Error(`${errorCards} failed card(s)`);
+  return page.screenshot({ clip: await clip(page, shot) });
+}
+
+async function stack(page, shot) {
+  // The parts one under another, drawn by the browser itself.
+  const pictures = [];
+  for (const part of shot.parts) {
+    pictures.push((await capture(page, part)).toString("base64"));
+    await page.keyboard.press("Escape");
+  }
+  // A page of its own: navigating Home Assistant's page away mid-update cuts its websocket
+  // while the server writes to it, which Home Assistant logs as an error.
+  const canvas = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await canvas.setContent(
+      `<body style="margin:0;background:#fafafa">${pictures
+        .map((png) => `<img style="display:block" src="data:image/png;base64,${png}">`)
+        .join("")}</body>`,
+    );
+    return await canvas.screenshot({ fullPage: true });
+  } finally {
+    await canvas.close();
+  }
+}
 
 let failed = false;
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Times show in the browser's zone: the demo's, as its owner at home would see them.
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    timezoneId: plan.timeZone,
+  });
   page.on("console", (message) => {
     if (message.type() === "error") console.log(`browser console: ${message.text()}`);
   });
   page.on("requestfailed", (request) => console.log(`request failed: ${request.url()}`));
   await logIn(page);
   for (const shot of plan.shots) {
-    await page.setViewportSize({ width: 1280, height: shot.height ?? 900 });
     try {
-      await OPEN[shot.kind](page, shot);
-      await page.waitForTimeout(2000); // let the cards settle
-      const errorCards = await page.locator("hui-error-card").count();
-      if (errorCards > 0) throw new Error(`${errorCards} failed card(s)`);
-      await page.screenshot({ path: shot.output });
+      const picture = shot.kind === "stack" ? await stack(page, shot) : await capture(page, shot);
+      writeFileSync(shot.output, picture);
       console.log(`saved ${shot.output}`);
     } catch (error) {
       failed = true;

@@ -4,7 +4,9 @@ Starts the simulators and a real Home Assistant as `scripts/develop` does, lets 
 simulator charge a car and a pump spray, loads the ready dashboard of docs/dashboard.yaml, then
 drives headless Chromium (Debian's `chromium` with `playwright-core`) to log in and save, in
 docs/: the charger's and the pump's device pages, the dashboard, the calendar (the charger's
-timer and the pump's sprays), both options dialogs and the Moogo form after a failed login.
+timer, the charge plan's runs and the pump's sprays), both options dialogs, the Moogo form after
+a failed login, the charger's firmware update dialog (a stand-in GitHub release server offers a
+newer release) and its charge plan (planned on day-ahead prices set as a sensor's ``prices``).
 Fails if a page shows a failed card, or if Home Assistant's log has an error.
 """
 
@@ -12,23 +14,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import yaml
 
+from scripts.develop import publish_demo_release, release_mirror
 from tests.e2e.stack import (
     ROOT,
     HomeAssistantApi,
+    HomeAssistantError,
     HomeAssistantProcess,
     add_charger,
     add_moogo_account,
     free_port,
 )
+from tests.simulators.github_releases import ReleaseServer
 from tests.simulators.moogo import MoogoCloudSimulator
 from tests.simulators.openevse import ChargerSimulator
 
@@ -36,6 +44,21 @@ USERNAME = "demo"
 PASSWORD = "openevse-moogo"  # noqa: S105  (a throwaway local login)
 DASHBOARD = ROOT / "docs" / "dashboard.yaml"
 DASHBOARD_URL = "charger-pump"
+TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+"""The demo's time zone (tests/e2e/stack.py's configuration.yaml)."""
+CHARGER = "openevse_7c40"
+"""The simulated charger's entity id prefix."""
+PRICES = "sensor.day_ahead_price"
+# A winter weekday's day-ahead prices per local hour (EUR/kWh): cheap at night and midday,
+# dear in the morning and evening peaks.
+HOURLY_PRICES = (
+    0.11, 0.10, 0.09, 0.09, 0.10, 0.12, 0.21, 0.27, 0.25, 0.20, 0.16, 0.13,
+    0.12, 0.12, 0.14, 0.18, 0.24, 0.31, 0.34, 0.30, 0.25, 0.20, 0.16, 0.13,
+)  # fmt: skip
+PRICE_HOURS = 30
+CHEAP_NOW = 0.06
+"""The price of the coming hour, the cheapest: the plan charges the car at once, so the other
+pictures show it charging, and again in the night's cheapest hours."""
 
 
 async def load_dashboard(api: HomeAssistantApi) -> str:
@@ -55,6 +78,65 @@ async def load_dashboard(api: HomeAssistantApi) -> str:
     return f"/{DASHBOARD_URL}/{config['views'][0]['path']}"
 
 
+def day_ahead_prices(now: datetime) -> list[dict[str, Any]]:
+    """Quarter-hour prices from the current quarter on, in the generic ``{start, end, price}``
+    format of the README's charge plan section."""
+    local = now.astimezone(TIME_ZONE)
+    start = local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+    prices = []
+    for index in range(PRICE_HOURS * 4):
+        begin = start + timedelta(minutes=15 * index)
+        price = CHEAP_NOW if index < 4 else HOURLY_PRICES[begin.hour] + 0.004 * (index % 4)
+        prices.append(
+            {
+                "start": begin.isoformat(),
+                "end": (begin + timedelta(minutes=15)).isoformat(),
+                "price": round(price, 3),
+            }
+        )
+    return prices
+
+
+async def set_up_charge_plan(api: HomeAssistantApi, entry_id: str) -> None:
+    """Publish the prices, pick them in the charger's options, then plan 15 kWh by a departure
+    ten hours ahead."""
+    prices = day_ahead_prices(datetime.now(TIME_ZONE))
+    await api.set_state(
+        PRICES,
+        str(prices[0]["price"]),
+        {
+            "prices": prices,
+            "unit_of_measurement": "EUR/kWh",
+            "friendly_name": "Day-ahead price",
+            "icon": "mdi:currency-eur",
+        },
+    )
+    switch = f"switch.{CHARGER}_charge_plan"
+    before = (await api.state(switch))["last_changed"]
+    await api.options_flow(entry_id, {"price_entity": PRICES})
+    # The options reload the entry (after the flow has answered): wait for the entities to be
+    # back, a fresh state each, before setting them.
+    async with asyncio.timeout(60):
+        while True:
+            with contextlib.suppress(HomeAssistantError):
+                state = await api.state(switch)
+                if state["last_changed"] != before and state["state"] == "off":
+                    break
+            await asyncio.sleep(0.25)
+    departure = datetime.now(TIME_ZONE) + timedelta(hours=10)
+    departure = departure.replace(minute=30 if departure.minute >= 30 else 0)
+    await api.call_action(
+        "time",
+        "set_value",
+        {"entity_id": f"time.{CHARGER}_departure", "time": departure.strftime("%H:%M:00")},
+    )
+    await api.call_action(
+        "number", "set_value", {"entity_id": f"number.{CHARGER}_plan_energy_to_add", "value": 15}
+    )
+    await api.call_action("switch", "turn_on", {"entity_id": switch})
+    await api.wait_for_state(f"sensor.{CHARGER}_plan_status", "charging", within=60)
+
+
 def plan(
     base_url: str, output: Path, pages: dict[str, str], cloud: MoogoCloudSimulator
 ) -> dict[str, Any]:
@@ -63,6 +145,7 @@ def plan(
         "baseUrl": base_url,
         "username": USERNAME,
         "password": PASSWORD,
+        "timeZone": str(TIME_ZONE),
         "shots": [
             {
                 # Not for the README: the default dashboard a new user lands on, checked for
@@ -103,6 +186,40 @@ def plan(
                 "height": 1100,
             },
             {
+                # The charge plan: on the charger's page its settings among the controls, its
+                # status, next start, end, energy and cost among the sensors; under it the
+                # plan's runs on the calendar (a list, without the other calendars).
+                "kind": "stack",
+                "output": str(output / "screenshot-charge-plan.png"),
+                "parts": [
+                    {
+                        "kind": "page",
+                        "path": pages["charger"],
+                        "waitFor": "Plan status",
+                        "clipTo": "Planned charging",
+                        "height": 2700,
+                    },
+                    {
+                        "kind": "calendar",
+                        "waitFor": "Planned charging",
+                        "hide": ["Backyard Spray schedule", "openevse-7c40 Charging schedule"],
+                        "view": "List (7 days)",
+                        "expect": ".fc-list-event",
+                        "height": 720,
+                    },
+                ],
+            },
+            {
+                # The firmware update dialog: the stand-in server's release, its notes, Install.
+                "kind": "more_info",
+                "path": pages["charger"],
+                "waitFor": "Charging current",
+                "entityId": f"update.{CHARGER}_firmware",
+                "expect": ["Update available", "Demo release"],
+                "output": str(output / "screenshot-charger-update.png"),
+                "height": 900,
+            },
+            {
                 "kind": "options",
                 "title": "Values fed to the charger",
                 "output": str(output / "screenshot-charger-options.png"),
@@ -130,6 +247,8 @@ async def run(output: Path) -> int:
     """Take the screenshots; return the browser's exit code (or 1 on log errors)."""
     charger = ChargerSimulator()
     cloud = MoogoCloudSimulator(devices=1, spray_confirm_delay=1.0)
+    releases = ReleaseServer()
+    publish_demo_release(releases, charger)
     hass = HomeAssistantProcess(config_dir=ROOT / ".develop" / "screenshot", port=free_port())
     # The charger's own timer: weeknights 22:00-06:00 and weekend middays 11:00-15:00.
     for event in (
@@ -150,12 +269,14 @@ async def run(output: Path) -> int:
     charger.schedule_changed(commit=True)
     await charger.start()
     await cloud.start()
+    await releases.start()
+    hass.extra_configuration, hass.extra_components = release_mirror(releases)
     try:
         await hass.start()
         async with aiohttp.ClientSession() as session:
             api = HomeAssistantApi(session, hass.url)
             await api.onboard(name="Demo", username=USERNAME, password=PASSWORD)
-            await add_charger(api, port=charger.port)
+            charger_entry = await add_charger(api, port=charger.port)
             await add_moogo_account(
                 api, email=cloud.email, password=cloud.password, cloud_url=cloud.url
             )
@@ -170,7 +291,11 @@ async def run(output: Path) -> int:
                     schedule["days"] = days
                 await api.call_action("openevse_moogo", "add_schedule", schedule)
             await asyncio.sleep(5)  # a few seconds of rising energy and power
-            charger_id = await api.render_template("{{ device_id('sensor.openevse_7c40_status') }}")
+            await set_up_charge_plan(api, charger_entry["result"]["entry_id"])
+            await api.wait_for_state(f"update.{CHARGER}_firmware", "on", within=30)
+            charger_id = await api.render_template(
+                "{{ device_id('sensor." + CHARGER + "_status') }}"
+            )
             pages = {
                 "charger": f"/config/devices/device/{charger_id}",
                 "pump": f"/config/devices/device/{pump_id}",
@@ -188,6 +313,7 @@ async def run(output: Path) -> int:
             code = await browser.wait()
     finally:
         await hass.stop()
+        await releases.stop()
         await cloud.stop()
         await charger.stop()
     problems = hass.log_problems()

@@ -263,6 +263,29 @@ class HomeAssistantApi:
             raise HomeAssistantError(f"flow did not create an entry: {result}")
         return dict(result)
 
+    async def options_flow(self, entry_id: str, user_input: dict[str, Any]) -> dict[str, Any]:
+        """Open an entry's options and submit its one form, as the Configure dialog does."""
+        result = await self._call(
+            "POST", "/api/config/config_entries/options/flow", json={"handler": entry_id}
+        )
+        flow_path = f"/api/config/config_entries/options/flow/{result['flow_id']}"
+        result = await self._call("POST", flow_path, json=user_input)
+        if result["type"] != "create_entry":
+            raise HomeAssistantError(f"options flow did not finish: {result}")
+        return dict(result)
+
+    async def set_state(
+        self, entity_id: str, state: str, attributes: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Set an entity's state and attributes in the state machine (REST ``POST /api/states``)."""
+        return dict(
+            await self._call(
+                "POST",
+                f"/api/states/{entity_id}",
+                json={"state": state, "attributes": attributes or {}},
+            )
+        )
+
     async def states(self) -> dict[str, dict[str, Any]]:
         """Every entity state, by entity id."""
         return {state["entity_id"]: state for state in await self._call("GET", "/api/states")}
