@@ -166,3 +166,30 @@ async def test_a_plan_run_starts_a_member_only_within_its_share(
     finally:
         await watch.stop()
     assert watch.highest <= BUDGET
+
+
+async def test_a_plan_run_without_room_on_the_circuit_starts_when_there_is(
+    hass: HomeAssistant,
+    chargers: list[ChargerSimulator],
+    planned_entries: list[MockConfigEntry],
+) -> None:
+    hass.states.async_set(HOUSE, "0", AMPS)
+    await create_circuit(hass, planned_entries[:1], limit=40, load_current=[HOUSE])
+    await chargers[0].start_charging()
+    await wait_until(lambda: pilots(chargers)[0] == 32)
+    plan = plan_of(planned_entries[0])
+    await plan_on(plan)
+    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("state") == "disabled")
+    # The house takes nearly everything: the circuit has no room for the car.
+    hass.states.async_set(HOUSE, "36", AMPS)
+    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 6)
+    # Cheap now: the plan's run is due, but the circuit refuses it the current...
+    set_prices(hass, 0.05, 0.30)
+    await wait_until(lambda: plan.diagnostics()["applied"] == "active")
+    await plan.async_wait_idle()
+    assert pilots(chargers)[0] == 0
+    # ...and the car starts as soon as the circuit has current for it.
+    hass.states.async_set(HOUSE, "10", AMPS)
+    await wait_until(lambda: pilots(chargers)[0] > 0, within=20)
+    assert pilots(chargers)[0] <= BUDGET - 10
+    assert claim_of(chargers[0], planned_entries[0])["state"] == "active"

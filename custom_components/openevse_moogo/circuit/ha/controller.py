@@ -33,7 +33,7 @@ from homeassistant.util import dt as dt_util
 from ...charger.coordinator import ChargerCoordinator
 from ...clients.openevse.models import ChargeState
 from ...const import DOMAIN, LOGGER
-from ..allocation import Allocation, allocate
+from ..allocation import Allocation, MemberTarget, Reason, allocate
 from ..fallback import RefusalReason, Request, check_request
 from ..model import AllocatorState, Member, Staleness, Tuning, Vehicle
 from ..transition import Command, Direction, Sequencer, Step
@@ -355,19 +355,27 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                     measured[i] += member.draw_amps
         self.async_set_updated_data(CircuitData(allocation, shown, tuple(measured)))
         for member in members:
-            self._follow_share(member, allocation.targets[member.member_id].amps)
+            self._follow_share(member, allocation.targets[member.member_id])
 
-    def _follow_share(self, member: Member, amps: int) -> None:
+    def _follow_share(self, member: Member, target: MemberTarget) -> None:
         """Tell a member's charge plan its share as power whenever its allocation changes.
 
-        Only while its car is plugged in and it answers: unplugged, its allocation is 0 only
-        because there is no car, and lost, it is counted at what it may hold, not given it.
+        The plan plans hours ahead, so only what says something about them counts: nothing
+        while the car is unplugged (0 only for want of a car), the member is lost (counted at
+        what it may hold, not given it) or its car draws less (a car the plan pauses draws
+        nothing, and planning with that would leave the plan ever less power); and never less
+        than the charger's minimum (no room right now is the car's turn to wait, not its rate).
         """
         member_id = member.member_id
         coordinator = member_coordinator(self.hass, member_id)
-        if coordinator is None or not member.reachable or member.vehicle is Vehicle.UNPLUGGED:
+        if (
+            coordinator is None
+            or not member.reachable
+            or member.vehicle is Vehicle.UNPLUGGED
+            or target.reason is Reason.DRAWS_LESS
+        ):
             return
-        kw = share_kw(member, amps, coordinator.data)
+        kw = share_kw(member, max(target.amps, member.min_amps), coordinator.data)
         if self._plan_share.get(member_id) != kw:
             self._plan_share[member_id] = kw
             self._tell_plan(member_id, kw)
