@@ -6,7 +6,7 @@ Both act through the charger's one claim of this integration: the plan decides i
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +27,11 @@ from .test_runtime import AMPS, BUDGET, HOUSE, Watch
 
 PRICES = "sensor.energy_prices"
 VOLTS = 240  # the simulated chargers' mains
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    """Wait for ``predicate`` with a deadline for a machine loaded with several test runs."""
+    await wait_until(predicate, within=30)
 
 
 def set_prices(hass: HomeAssistant, now_price: float, later_price: float) -> None:
@@ -96,23 +101,23 @@ async def test_a_plan_pause_survives_the_circuits_reallocation(
     hass.states.async_set(HOUSE, "0", AMPS)
     await create_circuit(hass, planned_entries[:1], limit=40, load_current=[HOUSE])
     await chargers[0].start_charging()
-    await wait_until(lambda: pilots(chargers)[0] == 32)
+    await until(lambda: pilots(chargers)[0] == 32)
     plan = plan_of(planned_entries[0])
     await plan_on(plan)
     # Dear now: the plan pauses the charger through our claim.
-    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("state") == "disabled")
+    await until(lambda: claim_of(chargers[0], planned_entries[0]).get("state") == "disabled")
     assert pilots(chargers)[0] == 0
     # The oven: the circuit sends a new share, and the plan's pause goes along with it.
     hass.states.async_set(HOUSE, "10", AMPS)
-    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 29)
+    await until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 29)
     assert claim_of(chargers[0], planned_entries[0])["state"] == "disabled"
     hass.states.async_set(HOUSE, "2", AMPS)
-    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 32)
+    await until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 32)
     assert pilots(chargers)[0] == 0
     # Turned off, the plan decides nothing: the circuit lets the car charge at its share.
     await plan.async_update_settings(enabled=False)
     # (at what the circuit gives it: a car paused a while counts as drawing less)
-    await wait_until(lambda: pilots(chargers)[0] > 0, within=20)
+    await until(lambda: pilots(chargers)[0] > 0)
     assert claim_of(chargers[0], planned_entries[0])["state"] == "active"
 
 
@@ -124,20 +129,20 @@ async def test_the_plan_plans_with_the_members_share(
     circuit_id = await create_circuit(hass, planned_entries[:2], limit=40)
     await chargers[0].start_charging()
     await chargers[1].start_charging()
-    await wait_until(lambda: sorted(pilots(chargers[:2])) == [19, 20])
+    await until(lambda: sorted(pilots(chargers[:2])) == [19, 20])
     controller = controller_of(hass, circuit_id)
     plans = [plan_of(e) for e in planned_entries[:2]]
     await plan_on(plans[0], kwh=30.0)
     for plan, entry in zip(plans, planned_entries, strict=False):
         amps = controller.data.members[entry.entry_id].amps
-        await wait_until(lambda p=plan, a=amps: p.power_share_kw == a * VOLTS / 1000)  # type: ignore[misc]
+        await until(lambda p=plan, a=amps: p.power_share_kw == a * VOLTS / 1000)  # type: ignore[misc]
     # At most its share of 19 or 20 A x 240 V (4.6-4.8 kW), not the charger's 7.7 kW.
     assert plans[0].power_kw is not None
     assert plans[0].power_kw <= plans[0].power_share_kw  # type: ignore[operator]
     assert plans[0].plan is not None
     # The charger leaves the circuit: its plan is capped only by the car and the charger again.
     assert await hass.config_entries.async_unload(circuit_id)
-    await wait_until(lambda: all(p.power_share_kw is None for p in plans))
+    await until(lambda: all(p.power_share_kw is None for p in plans))
     assert plans[0].diagnostics()["power_share_kw"] is None
 
 
@@ -151,15 +156,15 @@ async def test_a_plan_run_starts_a_member_only_within_its_share(
     plan = plan_of(planned_entries[0])
     for sim in chargers:
         await sim.start_charging()
-    await wait_until(lambda: sorted(pilots(chargers)) == [13, 13, 13])
+    await until(lambda: sorted(pilots(chargers)) == [13, 13, 13])
     await plan_on(plan)
-    await wait_until(lambda: pilots(chargers)[0] == 0)
+    await until(lambda: pilots(chargers)[0] == 0)
     watch = Watch(chargers)
     watch.start()
     try:
         # The prices change: cheap now. The plan starts its run; the circuit makes room first.
         set_prices(hass, 0.05, 0.30)
-        await wait_until(lambda: pilots(chargers)[0] > 0, within=20)
+        await until(lambda: pilots(chargers)[0] > 0)
         assert claim_of(chargers[0], planned_entries[0])["state"] == "active"
         member = controller.data.members[planned_entries[0].entry_id]
         assert 0 < pilots(chargers)[0] <= member.amps
@@ -176,20 +181,20 @@ async def test_a_plan_run_without_room_on_the_circuit_starts_when_there_is(
     hass.states.async_set(HOUSE, "0", AMPS)
     await create_circuit(hass, planned_entries[:1], limit=40, load_current=[HOUSE])
     await chargers[0].start_charging()
-    await wait_until(lambda: pilots(chargers)[0] == 32)
+    await until(lambda: pilots(chargers)[0] == 32)
     plan = plan_of(planned_entries[0])
     await plan_on(plan)
-    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("state") == "disabled")
+    await until(lambda: claim_of(chargers[0], planned_entries[0]).get("state") == "disabled")
     # The house takes nearly everything: the circuit has no room for the car.
     hass.states.async_set(HOUSE, "36", AMPS)
-    await wait_until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 6)
+    await until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 6)
     # Cheap now: the plan's run is due, but the circuit refuses it the current...
     set_prices(hass, 0.05, 0.30)
-    await wait_until(lambda: plan.diagnostics()["applied"] == "active")
+    await until(lambda: plan.diagnostics()["applied"] == "active")
     await plan.async_wait_idle()
     assert pilots(chargers)[0] == 0
     # ...and the car starts as soon as the circuit has current for it.
     hass.states.async_set(HOUSE, "10", AMPS)
-    await wait_until(lambda: pilots(chargers)[0] > 0, within=20)
+    await until(lambda: pilots(chargers)[0] > 0)
     assert pilots(chargers)[0] <= BUDGET - 10
     assert claim_of(chargers[0], planned_entries[0])["state"] == "active"
