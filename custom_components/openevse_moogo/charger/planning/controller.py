@@ -7,7 +7,9 @@ outside; priority 500, never written to EEPROM), changed only when the plan's wa
 changes: a hand-made change of the Charging switch therefore stands until the plan's next
 boundary. Who wins, from the top: the charger's own services above us (limit, OCPP, RFID,
 errors), its manual override, our claim (the plan, or the Charging switch until the next
-boundary), the charger's schedule, its default. The "controlled by" sensors show which.
+boundary), the charger's schedule, its default. The "controlled by" sensors show which. On a
+charging circuit the plan asks the circuit's guard first, as the switch does: the last of the
+two decides our claim's state, the circuit its current (and the plan plans with that share).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -400,6 +402,16 @@ class PlanController:
         if wanted is None and applied is None:
             self._force_apply = False
             return True  # the plan never held the claim: nothing of ours to give back
+        try:
+            # Through the same guard as the Charging switch: on a charging circuit the last of
+            # the two to ask decides our claim's state, the circuit only its current.
+            self._coordinator.check_request(active=wanted is not ChargeState.DISABLED)
+        except ServiceValidationError:
+            # The circuit gives this charger no current now: it lifted the plan's pause and
+            # starts the car when it has current for it. Nothing more of ours to set.
+            self._memory.applied = wanted_value
+            self._force_apply = False
+            return True
         try:
             await self._coordinator.async_set_own_claim(state=wanted_value)
         except HomeAssistantError as err:

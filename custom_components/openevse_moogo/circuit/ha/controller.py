@@ -33,13 +33,21 @@ from homeassistant.util import dt as dt_util
 from ...charger.coordinator import ChargerCoordinator
 from ...clients.openevse.models import ChargeState
 from ...const import DOMAIN, LOGGER
-from ..allocation import Allocation, allocate
-from ..fallback import Request, check_request
-from ..model import AllocatorState, Member, Staleness, Tuning
+from ..allocation import Allocation, MemberTarget, Reason, allocate
+from ..fallback import RefusalReason, Request, check_request
+from ..model import AllocatorState, Member, Staleness, Tuning, Vehicle
 from ..transition import Command, Direction, Sequencer, Step
 from .const import DRAW_FRESH_S, ISSUE_OVERRIDE, RETRY_S, TICK
 from .loads import read_loads
-from .members import Outranked, in_force, member_coordinator, outranked, read_member
+from .members import (
+    Outranked,
+    in_force,
+    member_coordinator,
+    member_runtime,
+    outranked,
+    read_member,
+    share_kw,
+)
 from .settings import CircuitSettings, MemberSettings
 
 if TYPE_CHECKING:
@@ -112,6 +120,7 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
         self._sent: dict[str, Command] = {}  # the last command each member took
         self._failed: dict[str, float] = {}  # when a member's last command's request failed
         self._bound: dict[str, tuple[ChargerCoordinator, CALLBACK_TYPE]] = {}
+        self._plan_share: dict[str, float] = {}  # the share in kW each member's plan was told
         self._busy = False
         self._again = False
 
@@ -134,10 +143,14 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
 
     @callback
     def _unbind_all(self) -> None:
-        for coordinator, unsubscribe in self._bound.values():
+        for member_id, (coordinator, unsubscribe) in self._bound.items():
             unsubscribe()
             coordinator.request_guard = None
+            if member_id in self._plan_share:
+                # The charger leaves the circuit: its plan may use the charger's own power.
+                self._tell_plan(member_id, None)
         self._bound.clear()
+        self._plan_share.clear()
 
     def _coordinator(self, member_id: str) -> ChargerCoordinator | None:
         """Return the member's coordinator, followed (listener, guard) from when it loads."""
@@ -192,6 +205,7 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
             while True:
                 self._again = False
                 await self._carry_out(self._compute())
+                await self._keep_active()
                 if not self._again:
                     return
         finally:
@@ -340,6 +354,45 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                 if len(phases) == 1 or phase in member.phases:
                     measured[i] += member.draw_amps
         self.async_set_updated_data(CircuitData(allocation, shown, tuple(measured)))
+        for member in members:
+            self._follow_share(member, allocation.targets[member.member_id])
+
+    def _follow_share(self, member: Member, target: MemberTarget) -> None:
+        """Tell a member's charge plan its share as power whenever its allocation changes.
+
+        The plan plans hours ahead, so only what says something about them counts: nothing
+        while the car is unplugged (0 only for want of a car), the member is lost (counted at
+        what it may hold, not given it) or its car draws less (a car the plan pauses draws
+        nothing, and planning with that would leave the plan ever less power); and never less
+        than the charger's minimum (no room right now is the car's turn to wait, not its rate).
+        """
+        member_id = member.member_id
+        coordinator = member_coordinator(self.hass, member_id)
+        if (
+            coordinator is None
+            or not member.reachable
+            or member.vehicle is Vehicle.UNPLUGGED
+            or target.reason is Reason.DRAWS_LESS
+        ):
+            return
+        kw = share_kw(member, max(target.amps, member.min_amps), coordinator.data)
+        if self._plan_share.get(member_id) != kw:
+            self._plan_share[member_id] = kw
+            self._tell_plan(member_id, kw)
+
+    @callback
+    def _tell_plan(self, member_id: str, kw: float | None) -> None:
+        """Hand the plan its share in the background: a round never waits for a re-plan."""
+        runtime = member_runtime(self.hass, member_id)
+        entry = self.hass.config_entries.async_get_entry(member_id)
+        if runtime is None or entry is None:
+            return
+        # The charger's entry runs it: the plan is the charger's, and outlives the circuit.
+        entry.async_create_background_task(
+            self.hass,
+            runtime.plan.async_set_power_share(kw),
+            f"circuit share of {entry.title}",
+        )
 
     async def _carry_out(self, step: Step) -> None:
         """Send the commands; each confirmation may release raises, sent in turn."""
@@ -386,6 +439,25 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
         LOGGER.debug("Charger %s reports %s A for %s", self._title(member_id), confirmed, command)
         return sequencer.confirm(member_id, confirmed, time.monotonic(), seq=command.seq)
 
+    async def _keep_active(self) -> None:
+        """Set our claim active on a member given current whose state nobody decided.
+
+        A pause lifted by releasing the state (the plan turned off) would otherwise leave the
+        charger to its default, off with the pause fallback, until the next share goes out.
+        Only the state: ``max_current`` stays the share last sent.
+        """
+        for member_id, sent in list(self._sent.items()):
+            coordinator = member_coordinator(self.hass, member_id)
+            if coordinator is None or sent.amps <= 0 or member_id in self._user_paused:
+                continue
+            own = coordinator.data.own_claim
+            if own is None or own.state is not None:
+                continue  # no share of ours in force, or a state decided (ours: active)
+            try:
+                await coordinator.async_set_own_claim(state=ChargeState.ACTIVE.value)
+            except HomeAssistantError as err:
+                LOGGER.debug("Could not resume charger %s: %s", self._title(member_id), err)
+
     def _remember(self, member_id: str, amps: int) -> None:
         """Keep what each member was last sent across restarts of Home Assistant."""
         if self._stored.get(member_id) == amps:
@@ -406,16 +478,33 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
     # --- refusals and overrides ------------------------------------------------------------
 
     def _guard(self, member_id: str, active: bool | None, amps: int | None) -> None:
-        """Refuse a manual request that would let a member draw more than its allocation."""
+        """Refuse a request that would let a member draw more than its allocation.
+
+        The one rule for our claim's ``state`` on a member: the parts of this integration
+        that decide whether the car charges (the Charging switch, the charge plan) ask here
+        first, and the last one to ask wins; the circuit decides only ``max_current``, and the
+        state only to pause a member it gives no current. A pause is remembered, so every
+        later share carries it along, until someone asks to charge again. Asking to charge
+        while the circuit gives no current is refused, yet it lifts the pause: the circuit
+        starts the car when it has current for it, as it does for any car waiting its turn.
+        """
         if active is False:
             self._user_paused.add(member_id)
             self._save()
             return
         member = self._members.get(member_id)
-        if member is None or self.data is None:
-            return
-        share = self.data.allocation.targets[member_id]
-        refusal = check_request(member, share, Request(active=active, amps=amps))
+        refusal = None
+        if member is not None and self.data is not None:
+            share = self.data.allocation.targets[member_id]
+            refusal = check_request(member, share, Request(active=active, amps=amps))
+        if (
+            active is True
+            and member_id in self._user_paused
+            and (refusal is None or refusal.reason is RefusalReason.PAUSED_BY_CIRCUIT)
+        ):
+            self._user_paused.discard(member_id)
+            self._save()
+            self._schedule()  # the next round sets it active if its share lets it charge
         if refusal is not None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -427,9 +516,6 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                     "allowed": str(refusal.allowed),
                 },
             )
-        if active is True and member_id in self._user_paused:
-            self._user_paused.discard(member_id)
-            self._save()
 
     def _follow_override(self, member_id: str, over: Outranked | None) -> None:
         """Raise a repair issue while the charger's own override outranks the circuit."""

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 
 from ...charger.coordinator import ChargerCoordinator
 from ...charger.data import ChargerData
+from ...charger.planning.controller import DEFAULT_VOLTAGE
 from ...charger.runtime import ChargerRuntimeData
 from ...clients.openevse.models import ChargeState, ClaimTarget, EvseState
 from ..model import J1772_MIN_AMPS, Member, Vehicle
@@ -21,15 +22,33 @@ from .settings import MemberSettings
 
 # The firmware's manual override: what the charger's own web page sets.
 MANUAL_OVERRIDE_CLIENT = 0x00010001
+NOMINAL_STEP_V = 10  # mains voltages are nominally 220, 230, 240 V
 
 
-def member_coordinator(hass: HomeAssistant, entry_id: str) -> ChargerCoordinator | None:
-    """Return the coordinator of a loaded charger entry; None while it is not loaded."""
+def member_runtime(hass: HomeAssistant, entry_id: str) -> ChargerRuntimeData | None:
+    """Return what a loaded charger entry holds; None while it is not loaded."""
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.state is not ConfigEntryState.LOADED:
         return None
     runtime = entry.runtime_data
-    return runtime.coordinator if isinstance(runtime, ChargerRuntimeData) else None
+    return runtime if isinstance(runtime, ChargerRuntimeData) else None
+
+
+def member_coordinator(hass: HomeAssistant, entry_id: str) -> ChargerCoordinator | None:
+    """Return the coordinator of a loaded charger entry; None while it is not loaded."""
+    runtime = member_runtime(hass, entry_id)
+    return runtime.coordinator if runtime is not None else None
+
+
+def share_kw(member: Member, amps: int, data: ChargerData) -> float:
+    """Return a member's allocation as power: amperes x its mains voltage x its phases, in kW.
+
+    The voltage is the nominal one nearest to the charger's report (230 V, 240 V...): the
+    measured one moves a little all the time, and each move would re-plan the charge plan.
+    """
+    reported = data.status.voltage or DEFAULT_VOLTAGE  # the plan's assumption too
+    nominal = round(reported / NOMINAL_STEP_V) * NOMINAL_STEP_V
+    return round(amps * nominal * len(member.phases) / 1000, 3)
 
 
 def in_force(data: ChargerData, target: ClaimTarget | None = None) -> int:
