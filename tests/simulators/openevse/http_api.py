@@ -345,7 +345,9 @@ class HttpApi:
         applied = sim.apply(changes)
         if "solar" in body or "grid_ie" in body:
             # The divert module sends the event (web_server.cpp handleStatusPost).
-            await sim.publish(applied | sim.divert_feed())
+            changes, event = sim.divert_feed()
+            await sim.publish(applied | changes)
+            await sim.broadcast(sim.wire(event))
         else:
             # Without divert data the firmware re-broadcasts the posted document as an event.
             await sim.broadcast(sim.wire(echo | applied))
