@@ -28,6 +28,7 @@ from .claims import (
     ClaimsEngine,
 )
 from .divert import DivertMemory
+from .energy_logger import ENERGY_SAMPLE_TICKS, EnergyLogger, json_number
 from .event_log import INFORMATION, WARNING, EventLog
 from .faults import TEMPERATURE_KEYS, UNKNOWN_STATE_CODE, ChargerFaults
 from .http_api import HttpApi
@@ -122,11 +123,6 @@ DATA_READY_KEYS: Final = (
 )  # fmt: skip
 
 
-def _json_number(value: float) -> float | int:
-    """A double as ArduinoJson writes it: whole values without a fraction (6, not 6.0)."""
-    return int(value) if value.is_integer() else value
-
-
 def compact_json(payload: Any) -> str:
     """Serialise like the firmware (ArduinoJson): no whitespace."""
     return json.dumps(payload, separators=(",", ":"))
@@ -216,6 +212,8 @@ class ChargerSimulator:
         """The development branch's auth (login sessions, throttle); used by "master"."""
         self.claims = ClaimsEngine()
         self.divert = DivertMemory(wall=self.wall_clock)
+        self.energy_logger = EnergyLogger()
+        """master's one-minute energy samples (energy_logger.cpp), RAM only."""
         """Solar divert's smoothed surplus and minimum charge time (divert.cpp)."""
         self.limit: dict[str, Any] | None = None
         self._rng = random.Random(self.serial)
@@ -486,7 +484,7 @@ class ChargerSimulator:
 
     def time_fields(self) -> dict[str, Any]:
         """Return GET /time: time, local_time, offset, uptime (time_man.cpp serialise)."""
-        zone = self._zone()
+        zone = self.zone()
         now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
         local = now.astimezone(zone)
         return {
@@ -496,7 +494,8 @@ class ChargerSimulator:
             "uptime": int(time.monotonic() - self._boot),
         }
 
-    def _zone(self) -> Any:
+    def zone(self) -> Any:
+        """The gateway's local time zone (from ``time_zone``)."""
         zone_name = str(self.config.get("time_zone", "")).split("|", 1)[0]
         try:
             return ZoneInfo(zone_name)
@@ -602,7 +601,7 @@ class ChargerSimulator:
 
     def clock_fields(self) -> dict[str, Any]:
         """Return the time-dependent status fields as of now."""
-        zone = self._zone()
+        zone = self.zone()
         now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
         local = now.astimezone(zone)
         offset = local.strftime("%z")
@@ -745,10 +744,10 @@ class ChargerSimulator:
             event["divert_active"] = active
         event |= {
             "charge_rate": rate,
-            "trigger_current": _json_number(trigger),
-            "voltage": _json_number(voltage),
-            "available_current": _json_number(available),
-            "smoothed_available_current": _json_number(smoothed),
+            "trigger_current": json_number(trigger),
+            "voltage": json_number(voltage),
+            "available_current": json_number(available),
+            "smoothed_available_current": json_number(smoothed),
             "pilot": pilot,
             "min_charge_end": remaining,
         }
@@ -833,7 +832,7 @@ class ChargerSimulator:
     def local_clock(self) -> tuple[int, int]:
         """(weekday with 0 = Sunday, seconds after midnight) on the gateway's local clock."""
         now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
-        local = now.astimezone(self._zone())
+        local = now.astimezone(self.zone())
         return (local.weekday() + 1) % 7, local.hour * 3600 + local.minute * 60 + local.second
 
     def schedule_plan(self) -> dict[str, Any]:
@@ -980,6 +979,7 @@ class ChargerSimulator:
         self._note_boot()
         self.claims.claims.clear()
         self.divert = DivertMemory(clock=self.divert.clock, wall=self.divert.wall)
+        self.energy_logger = EnergyLogger()
         self.limit = None
         self.ota_running = False
         if self._flashed_version is not None:
@@ -1010,6 +1010,8 @@ class ChargerSimulator:
         self.timer.build(int(self.config.get("scheduler_start_window", 0) or 0))
         self._apply(self.run_scheduler())
         self._apply(self._derived_state())
+        # The logger's first loop runs as it starts: one sample at boot.
+        self._energy_sample()
 
     def _note_boot(self) -> None:
         booted = datetime.now(UTC) - timedelta(seconds=time.monotonic() - self._boot)
@@ -1036,6 +1038,22 @@ class ChargerSimulator:
             await self._push_fault_view_changes()
             if ticks % DATA_READY_TICKS == 0:
                 await self._push_data_ready()
+            if ticks % ENERGY_SAMPLE_TICKS == 0:
+                self._energy_sample()
+
+    def _energy_sample(self) -> None:
+        """master's energy logger: current, monitor temperature, session energy (or nothing)."""
+        if self.profile != "master":
+            return
+        status = self.status
+        temp = status.get("temp")
+        valid = isinstance(temp, int | float) and not isinstance(temp, bool)
+        self.energy_logger.sample(
+            int(self.wall_clock()),
+            status.get("amp", 0) / 1000,
+            temp / 10 if valid else 0.0,
+            float(status.get("session_energy", 0)),
+        )
 
     async def _push_data_ready(self) -> None:
         """The periodic controller data, uptime and clock included, every key whatever changed."""
