@@ -1047,11 +1047,12 @@ class ChargerSimulator:
             return
         status = self.status
         temp = status.get("temp")
-        valid = isinstance(temp, int | float) and not isinstance(temp, bool)
+        # `false` (no sensor) is stored as 0, the logger's "no valid reading".
+        celsius = temp / 10 if isinstance(temp, int | float) and not isinstance(temp, bool) else 0.0
         self.energy_logger.sample(
             int(self.wall_clock()),
             status.get("amp", 0) / 1000,
-            temp / 10 if valid else 0.0,
+            celsius,
             float(status.get("session_energy", 0)),
         )
 

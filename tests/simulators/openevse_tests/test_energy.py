@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from tests.simulators.openevse import ChargerSimulator
-from tests.simulators.openevse.energy_logger import ENERGY_BUFFER_SIZE, ENERGY_SAMPLE_TICKS
+from tests.simulators.openevse.energy_logger import ENERGY_BUFFER_SIZE
 
 from .helpers import TICK, json_request, text_request, until
 
@@ -81,11 +81,16 @@ async def test_raw_samples_are_taken_at_boot_and_every_minute(
     assert (first["a"], first["e"]) == (0, 0)
     assert first["t"] == master.status["temp"] / 10
     await master.start_charging()
-    await until(lambda: len(master.energy_logger.samples) == 2, within=ENERGY_SAMPLE_TICKS * 1)
+    await until(lambda: len(master.energy_logger.samples) == 2, within=30)
     _, body = await json_request(session, "GET", f"{master.url}/energy/raw")
     charging = body["samples"][1]
     assert charging["a"] > 0
     assert charging["e"] > 0
+    # A monitor without a valid temperature (`false` in /status) is logged as 0.
+    await master.finish_charging()
+    await master.update_status(temp=False)
+    await until(lambda: len(master.energy_logger.samples) == 3, within=30)
+    assert master.energy_logger.samples[2]["t"] == 0
 
 
 async def test_max_keeps_the_newest_and_before_picks_the_earlier_block(
