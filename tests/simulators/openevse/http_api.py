@@ -93,6 +93,14 @@ def _to_int(text: str) -> int:
     return sign * int(digits[:end]) if end else 0
 
 
+def _bounded(params: dict[str, str], name: str, size: int) -> str | None:
+    """``getParam(name, buf, size)``: None when absent or too long for the buffer."""
+    value = params.get(name)
+    if value is None or len(value) > size - 1:
+        return None
+    return value
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -160,6 +168,11 @@ class HttpApi:
             routes += [
                 _Route("/login$", self._login, public=True),
                 _Route("/logout$", self._logout, public=True),
+                # The energy history of the default builds (without ENABLE_TSDB: no weekly).
+                _Route("/energy/raw$", self._energy_raw),
+                _Route("/energy/daily$", self._energy_summary("daily")),
+                _Route("/energy/monthly$", self._energy_summary("monthly")),
+                _Route("/energy/annual$", self._energy_summary("annual")),
             ]
         if profile != "v4":
             # Added in 4.2 / 5.0 (absent from 4.1.7's web_server_setup).
@@ -345,7 +358,9 @@ class HttpApi:
         applied = sim.apply(changes)
         if "solar" in body or "grid_ie" in body:
             # The divert module sends the event (web_server.cpp handleStatusPost).
-            await sim.publish(applied | sim.divert_feed())
+            changes, event = sim.divert_feed()
+            await sim.publish(applied | changes)
+            await sim.broadcast(sim.wire(event))
         else:
             # Without divert data the firmware re-broadcasts the posted document as an event.
             await sim.broadcast(sim.wire(echo | applied))
@@ -730,6 +745,37 @@ class HttpApi:
         if not log.min_index <= block <= log.max_index:
             return self._msg("Block out of range", status=404)
         return self._json(log.block(block))
+
+    def _energy_reply(self, request: web.Request) -> web.Response | None:
+        """OPTIONS 200 and anything but GET 405, both empty (web_server_energy_logger.cpp)."""
+        if request.method == hdrs.METH_GET:
+            return None
+        status = 200 if request.method == hdrs.METH_OPTIONS else 405
+        return self._text("", status=status, content_type="application/json")
+
+    async def _energy_raw(self, request: web.Request, _: str) -> web.StreamResponse:
+        if (reply := self._energy_reply(request)) is not None:
+            return reply
+        params = dict(request.query)
+        # Read into 8- and 12-byte buffers: a longer value is no value (mg_get_http_var).
+        # atoi / atol read like String.toInt(): leading blanks, a sign, digits.
+        max_samples = _to_int(_bounded(params, "max", 8) or "")
+        before = _to_int(_bounded(params, "before", 12) or "")
+        sim = self._sim
+        return self._json(sim.energy_logger.raw(max_samples, before, sim.zone()))
+
+    def _energy_summary(self, kind: str) -> Handler:
+        """/energy/daily, /monthly, /annual: the summaries flash holds (none in the simulator).
+
+        The year (2020-2100) and quarter (1-4) parameters only choose which file to read.
+        """
+
+        async def handler(request: web.Request, _: str) -> web.StreamResponse:
+            if (reply := self._energy_reply(request)) is not None:
+                return reply
+            return self._json({kind: []})
+
+        return handler
 
     async def _emeter(self, request: web.Request, _: str) -> web.StreamResponse:
         if request.method != hdrs.METH_DELETE:

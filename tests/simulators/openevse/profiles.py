@@ -236,8 +236,19 @@ def default_config(profile: str, serial: str) -> dict[str, Any]:
         "charge_mode": "fast",
     }
     if profile == "v4":
-        for key in ("limit_default_type", "limit_default_value", "mqtt_supported_protocols"):
+        # 4.1.7 has no divert_type (the MQTT topics choose the feed) and smooths by factors
+        # (4.1.7 app_config.cpp:81-84, 166-169).
+        v5_only = (
+            "limit_default_type",
+            "limit_default_value",
+            "mqtt_supported_protocols",
+            "divert_type",
+            "divert_attack_smoothing_time",
+            "divert_decay_smoothing_time",
+        )
+        for key in v5_only:
             del config[key]
+        config |= {"divert_attack_smoothing_factor": 0.4, "divert_decay_smoothing_factor": 0.05}
         config["firmware"] = "7.1.3"
     elif profile in ("dev", "master"):
         config |= {"www_http_port": 80, "www_https_port": 443, "temp_unit": "c"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import time
 from contextlib import suppress
@@ -26,6 +27,8 @@ from .claims import (
     Claim,
     ClaimsEngine,
 )
+from .divert import DivertMemory
+from .energy_logger import ENERGY_SAMPLE_TICKS, EnergyLogger, json_number
 from .event_log import INFORMATION, WARNING, EventLog
 from .faults import TEMPERATURE_KEYS, UNKNOWN_STATE_CODE, ChargerFaults
 from .http_api import HttpApi
@@ -208,6 +211,10 @@ class ChargerSimulator:
         self.auth = MasterAuth(self._master_credentials)
         """The development branch's auth (login sessions, throttle); used by "master"."""
         self.claims = ClaimsEngine()
+        self.divert = DivertMemory(wall=self.wall_clock)
+        self.energy_logger = EnergyLogger()
+        """master's one-minute energy samples (energy_logger.cpp), RAM only."""
+        """Solar divert's smoothed surplus and minimum charge time (divert.cpp)."""
         self.limit: dict[str, Any] | None = None
         self._rng = random.Random(self.serial)
         self.timer = Timer(self._rng, same_day_wrap_fixed=profile == "master")
@@ -477,7 +484,7 @@ class ChargerSimulator:
 
     def time_fields(self) -> dict[str, Any]:
         """Return GET /time: time, local_time, offset, uptime (time_man.cpp serialise)."""
-        zone = self._zone()
+        zone = self.zone()
         now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
         local = now.astimezone(zone)
         return {
@@ -487,12 +494,17 @@ class ChargerSimulator:
             "uptime": int(time.monotonic() - self._boot),
         }
 
-    def _zone(self) -> Any:
+    def zone(self) -> Any:
+        """The gateway's local time zone (from ``time_zone``)."""
         zone_name = str(self.config.get("time_zone", "")).split("|", 1)[0]
         try:
             return ZoneInfo(zone_name)
         except ValueError, OSError, KeyError:
             return UTC
+
+    def wall_clock(self) -> float:
+        """The gateway's wall clock in seconds since the epoch (``gettimeofday``)."""
+        return time.time() + self._clock_offset
 
     def set_clock(self, when: datetime) -> dict[str, Any]:
         """Set the gateway's clock (POST /time with SNTP off); return the pushed time fields."""
@@ -589,7 +601,7 @@ class ChargerSimulator:
 
     def clock_fields(self) -> dict[str, Any]:
         """Return the time-dependent status fields as of now."""
-        zone = self._zone()
+        zone = self.zone()
         now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
         local = now.astimezone(zone)
         offset = local.strftime("%z")
@@ -654,54 +666,126 @@ class ChargerSimulator:
         """Switch divert between normal (1) and eco (2); return the status changes.
 
         Eco makes the divert module hold a priority-10 ``disabled`` claim, so a charger with no
-        surplus pauses; normal releases the divert claim (divert.cpp DivertTask::setMode).
+        surplus pauses, and forgets the surplus and the minimum charge time; normal releases
+        the divert claim (divert.cpp DivertTask::setMode).
         """
         if mode == self.status.get("divertmode"):
             return {}
         changes = self._apply({"divertmode": mode, "divert_active": False})
         if mode == DIVERT_NORMAL:
+            self.divert.leave_eco()
             return changes | (self.release_claim(CLIENT_DIVERT) or {})
+        self.divert.enter_eco()
         changes |= self._apply({"charge_rate": 0})
         paused = Claim(PRIORITY_DEFAULT, {"state": "disabled"})
         return changes | self.set_claim(CLIENT_DIVERT, paused)
 
-    def divert_feed(self) -> dict[str, Any]:
-        """A solar or grid reading arrived: in eco, charge from the surplus (update_state).
+    def divert_feed(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A solar or grid reading arrived (DivertTask::update_state).
 
-        The available current is solar / V (divert_type 0) or the export minus what the car
-        draws (divert_type 1, less the PV-ratio reserve). Once it reaches the trigger current
-        (min_current_hard x min(1, ratio)) plus 0.5 A, the divert claim becomes ``active`` at
-        priority 50 with that current; at or below the trigger it goes back to ``disabled``.
+        Returns (status changes, the divert event the firmware sends). In eco the available
+        current is solar / V (divert_type 0) or the export minus what the car draws less the
+        PV-ratio reserve (divert_type 1); it is smoothed, and the smoothed value decides: at
+        least the trigger current (min current x min(1, ratio)) plus the hysteresis claims
+        ``active`` at priority 50 with the current rounded from the unsmoothed value; at most
+        the trigger pauses again, once the minimum charge time is over; in between nothing
+        changes. The manager applies a claim after the request (evse_man.cpp loop), so the
+        state and pilot this reading sees are those from before it: ``divert_active`` follows
+        one reading late.
         """
+        v4 = self.profile == "v4"
         changes = self._apply({"divert_update": 0})
-        if self.status.get("divertmode") != DIVERT_ECO:
-            return changes
         config = self.config
+        feed_type = self._divert_feed_type()
+        event: dict[str, Any] = {"divert_update": 0}
+        if feed_type == DIVERT_TYPE_GRID:
+            event["grid_ie"] = self.status.get("grid_ie", 0)
+        elif feed_type == DIVERT_TYPE_SOLAR or v4:
+            event["solar"] = self.status.get("solar", 0)
+        if self.status.get("divertmode") != DIVERT_ECO:
+            return changes, event
+        memory = self.divert
         voltage = float(self.status.get("voltage") or 240)
-        if config.get("is_threephase"):
+        if config.get("is_threephase") and not v4:
             voltage *= 3
         ratio = float(config.get("divert_PV_ratio", 1.1))
-        available = 0.0
-        if config.get("divert_type") == DIVERT_TYPE_SOLAR:
-            available = self.status.get("solar", 0) / voltage
-        elif config.get("divert_type") == DIVERT_TYPE_GRID:
-            grid = self.status.get("grid_ie", 0) / voltage - self.status.get("amp", 0) / 1000
-            if grid < 0:
-                available = -grid - 1000.0 * max(ratio - 1.0, 0.0) / voltage
-        available = max(available, 0.0)
-        rate = int(available)
+        available = self._divert_available(feed_type, voltage, ratio)
+        smoothed = self._divert_smooth(available)
+        rate = math.floor(available)
         if available - rate > min(1.0, ratio):
             rate += 1
+        memory.charge_rate = rate
+        charging = self.status.get("state") == STATE_CHARGING
+        remaining = memory.min_charge_remaining(charging=charging)
         trigger = int(config["min_current_hard"]) * min(1.0, ratio)
+        # What the manager has applied so far (the claims as they stood before this reading).
+        manager_state, pilot, _ = self._manager_state()
         held = self.claims.claims.get(CLIENT_DIVERT)
-        if available >= trigger + DIVERT_HYSTERESIS:
+        hysteresis = 0.0 if v4 else DIVERT_HYSTERESIS
+        if smoothed >= trigger + hysteresis:
             claim = Claim(PRIORITY_DIVERT, {"state": "active", "charge_current": rate})
             changes |= self.set_claim(CLIENT_DIVERT, claim)
-        elif available <= trigger and held is not None and held.properties["state"] == "active":
-            changes |= self.set_claim(CLIENT_DIVERT, Claim(PRIORITY_DEFAULT, {"state": "disabled"}))
+        elif (
+            (v4 or smoothed <= trigger)
+            and held is not None
+            and held.properties.get("state") == "active"
+            and remaining == 0
+        ):
+            paused = Claim(PRIORITY_DEFAULT, {"state": "disabled"})
+            changes |= self.set_claim(CLIENT_DIVERT, paused)
         held = self.claims.claims.get(CLIENT_DIVERT)
-        active = held is not None and held.properties["state"] == "active"
-        return changes | self._apply({"charge_rate": rate, "divert_active": active})
+        was_active = memory.state == "active"
+        if held is not None and held.properties.get("state") == manager_state:
+            memory.state = manager_state
+        active = memory.state == "active"
+        changes |= self._apply({"charge_rate": rate, "divert_active": active})
+        if not v4 or active != was_active:
+            # 4.1.7 names divert_active in the event only when it changed.
+            event["divert_active"] = active
+        event |= {
+            "charge_rate": rate,
+            "trigger_current": json_number(trigger),
+            "voltage": json_number(voltage),
+            "available_current": json_number(available),
+            "smoothed_available_current": json_number(smoothed),
+            "pilot": pilot,
+            "min_charge_end": remaining,
+        }
+        return changes, event
+
+    def _divert_available(self, feed_type: int | None, voltage: float, ratio: float) -> float:
+        """The current the surplus would give, in A (never negative)."""
+        available = self.divert.available  # no feed type: the last value stays
+        if feed_type == DIVERT_TYPE_SOLAR:
+            available = self.status.get("solar", 0) / voltage
+        elif feed_type == DIVERT_TYPE_GRID:
+            grid = self.status.get("grid_ie", 0) / voltage - self.status.get("amp", 0) / 1000
+            available = -grid - 1000.0 * max(ratio - 1.0, 0.0) / voltage if grid < 0 else 0.0
+        return max(available, 0.0)
+
+    def _divert_smooth(self, available: float) -> float:
+        """Smooth the available current the way this profile's firmware does."""
+        config = self.config
+        if self.profile == "v4":
+            return self.divert.smooth_per_reading(
+                available,
+                float(config.get("divert_attack_smoothing_factor", 0.4)),
+                float(config.get("divert_decay_smoothing_factor", 0.05)),
+            )
+        return self.divert.smooth_over_time(
+            available,
+            float(config.get("divert_attack_smoothing_time", 20)),
+            float(config.get("divert_decay_smoothing_time", 600)),
+        )
+
+    def _divert_feed_type(self) -> int | None:
+        """Which reading divert uses: ``divert_type`` (5.x), the MQTT topics (4.1.7)."""
+        if self.profile == "v4":
+            if self.config.get("mqtt_grid_ie"):
+                return DIVERT_TYPE_GRID
+            return DIVERT_TYPE_SOLAR if self.config.get("mqtt_solar") else None
+        divert_type = self.config.get("divert_type")
+        return divert_type if divert_type in (DIVERT_TYPE_SOLAR, DIVERT_TYPE_GRID) else None
 
     def set_claim(self, client: int, claim: Claim) -> dict[str, Any]:
         """Add/replace a claim (ClaimError when no slot); return the status changes.
@@ -748,7 +832,7 @@ class ChargerSimulator:
     def local_clock(self) -> tuple[int, int]:
         """(weekday with 0 = Sunday, seconds after midnight) on the gateway's local clock."""
         now = datetime.now(UTC) + timedelta(seconds=self._clock_offset)
-        local = now.astimezone(self._zone())
+        local = now.astimezone(self.zone())
         return (local.weekday() + 1) % 7, local.hour * 3600 + local.minute * 60 + local.second
 
     def schedule_plan(self) -> dict[str, Any]:
@@ -801,6 +885,9 @@ class ChargerSimulator:
         self.status.update(diff)
         if "state" in diff:
             self._log_state()
+            if diff["state"] == STATE_CHARGING:
+                # DivertTask::loop: every start of charging opens the minimum charge time.
+                self.divert.charging_started(float(self.config.get("divert_min_charge_time", 0)))
         return diff
 
     def _log_state(self) -> None:
@@ -891,6 +978,8 @@ class ChargerSimulator:
         self._boot = time.monotonic()
         self._note_boot()
         self.claims.claims.clear()
+        self.divert = DivertMemory(clock=self.divert.clock, wall=self.divert.wall)
+        self.energy_logger = EnergyLogger()
         self.limit = None
         self.ota_running = False
         if self._flashed_version is not None:
@@ -921,6 +1010,8 @@ class ChargerSimulator:
         self.timer.build(int(self.config.get("scheduler_start_window", 0) or 0))
         self._apply(self.run_scheduler())
         self._apply(self._derived_state())
+        # The logger's first loop runs as it starts: one sample at boot.
+        self._energy_sample()
 
     def _note_boot(self) -> None:
         booted = datetime.now(UTC) - timedelta(seconds=time.monotonic() - self._boot)
@@ -947,6 +1038,23 @@ class ChargerSimulator:
             await self._push_fault_view_changes()
             if ticks % DATA_READY_TICKS == 0:
                 await self._push_data_ready()
+            if ticks % ENERGY_SAMPLE_TICKS == 0:
+                self._energy_sample()
+
+    def _energy_sample(self) -> None:
+        """master's energy logger: current, monitor temperature, session energy (or nothing)."""
+        if self.profile != "master":
+            return
+        status = self.status
+        temp = status.get("temp")
+        # `false` (no sensor) is stored as 0, the logger's "no valid reading".
+        celsius = temp / 10 if isinstance(temp, int | float) and not isinstance(temp, bool) else 0.0
+        self.energy_logger.sample(
+            int(self.wall_clock()),
+            status.get("amp", 0) / 1000,
+            celsius,
+            float(status.get("session_energy", 0)),
+        )
 
     async def _push_data_ready(self) -> None:
         """The periodic controller data, uptime and clock included, every key whatever changed."""
