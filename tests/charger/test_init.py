@@ -164,11 +164,13 @@ async def test_password_changed_while_running_starts_reauth(
     await wait_for(lambda: charger.ws_connections == 1)
     charger.secrets["www_password"] = "changed"
     await charger.drop_websockets()
+    # The refusal is confirmed by a second poll before Home Assistant asks for the password.
     await wait_for(
         lambda: any(
             flow["context"]["source"] == SOURCE_REAUTH
             for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        )
+        ),
+        within=15,
     )
 
 

@@ -114,6 +114,20 @@ def test_a_lost_member_keeps_its_exposure_and_stops_blocking() -> None:
     assert seq.set_targets({"a": 0, "b": 13, "c": 6}, (39,), now=2).commands == ()
 
 
+def test_a_member_back_from_a_reboot_gets_its_target_again() -> None:
+    seq = started({"a": 20, "b": 19})
+    assert seq.set_targets({"a": 20, "b": 19}, (39,), now=0).commands == ()
+    seq.lose("a", now=1)
+    # Back with our claim gone (a reboot): it reports 0, still counted at what it may draw.
+    seq.confirm("a", 0, now=5)
+    assert seq.member_exposure("a") == 20
+    step = seq.rejoin("a", now=5)
+    assert [(c.member_id, c.amps, c.direction) for c in step.commands] == [
+        ("a", 20, Direction.RAISE)
+    ]
+    assert seq.exposure() == (39,)
+
+
 def test_an_overdue_raise_is_reported_once_and_stays_counted() -> None:
     seq = started({"a": 6})
     step = seq.set_targets({"a": 16}, (39,), now=0)

@@ -198,6 +198,19 @@ class Sequencer:
             slot.resend = True
         return self._advance(now, ())
 
+    def rejoin(self, member_id: str, now: float) -> Step:
+        """Send a member's target again: it is back after being lost.
+
+        It may have rebooted meanwhile, which clears every claim, so what it holds is only what
+        it reports; its exposure stays as it was (it may still draw that) until a command's
+        answer settles it, and the target goes out as any other (a raise when raises are safe).
+        """
+        slot = self._slots[member_id]
+        slot.pending = None
+        slot.direction = None
+        slot.resend = True
+        return self._advance(now, ())
+
     def tick(self, now: float) -> Step:
         """Check deadlines: re-send overdue lowers, report overdue commands."""
         overdue: list[Overdue] = []

@@ -311,6 +311,9 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
                 if back or value != sequencer.confirmed(member_id):
                     self._lost.discard(member_id)
                     steps.append(sequencer.confirm(member_id, value, now))
+                if back:
+                    # A reboot while it was away cleared our claim: its target goes out again.
+                    steps.append(sequencer.rejoin(member_id, now))
                 failed_at = self._failed.get(member_id)
                 if failed_at is not None and (back or now - failed_at >= RETRY_S):
                     # A failed command goes out again: at once when the member is back,
