@@ -19,6 +19,7 @@ CLIENT_LIMIT: Final = 65542
 PRIORITY_DEFAULT: Final = 10
 PRIORITY_DIVERT: Final = 50
 PRIORITY_API: Final = 500
+PRIORITY_TIMER_FEATURE: Final = 900  # master only: a timer window's divert (evse_man.h:55)
 PRIORITY_MANUAL: Final = 1000
 PRIORITY_LIMIT: Final = 1100
 
@@ -44,7 +45,7 @@ class Claim:
         return {"priority": self.priority, **self.properties, "auto_release": self.auto_release}
 
 
-def _as_uint32(value: Any) -> int:
+def as_uint32(value: Any) -> int:
     """Convert a JSON value the way ArduinoJson's ``as<uint32_t>()`` does."""
     if isinstance(value, bool):
         return int(value)
@@ -69,7 +70,7 @@ def parse_claim_properties(body: Any, *, default_auto_release: bool) -> tuple[di
         properties["state"] = "active" if state[0] == "a" else "disabled"
     for key in ("charge_current", "max_current"):
         if key in body and body[key] != "clear":
-            properties[key] = _as_uint32(body[key])
+            properties[key] = as_uint32(body[key])
     auto_release = body.get("auto_release", default_auto_release)
     return properties, bool(auto_release)
 

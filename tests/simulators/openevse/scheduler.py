@@ -7,6 +7,12 @@ in [time - min(window, time), time + window) with ``scheduler_start_window`` (ra
 drawn again at each rebuild. The event in force is claimed by client 65540: an active one at
 priority 100 with the hardware maximum as its current, a disabled one at priority 10; with no
 event the claim is released (Scheduler::loop).
+
+The development branch (master) gives each event an optional ``feature`` (``divert``, ``shaper``,
+``ocpp``, ``rfid``, ``current``) with a ``feature_value``, and a session ``limit`` (``time``,
+``energy``, ``soc``, ``cost``) with a ``limit_value`` (master scheduler.cpp:731-790, 890-913,
+1001-1051). Events with a feature are never staggered (randomiseStartOffset, :160-176). The
+released firmwares read none of these keys.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import copy
 import random
 from dataclasses import dataclass
 from typing import Any, Final
+
+from .claims import as_uint32
 
 FIRMWARE_DAYS: Final = (
     "sunday",
@@ -28,6 +36,9 @@ FIRMWARE_DAYS: Final = (
 MAX_EVENTS: Final = 50  # SCHEDULER_MAX_EVENTS
 CLIENT_SCHEDULE: Final = 65540
 PRIORITY_TIMER: Final = 100
+# master scheduler.cpp:1003-1005, 1028-1030: the names, matched (strcmp) and written as is.
+FEATURE_NAMES: Final = ("none", "divert", "shaper", "ocpp", "rfid", "current")
+LIMIT_NAMES: Final = ("none", "time", "energy", "soc", "cost")
 DAY: Final = 86400
 WEEK: Final = 7 * DAY
 
@@ -80,20 +91,26 @@ def _parse_time(text: Any, previous: str) -> str:
 class Timer:
     """The scheduler's events and plan."""
 
-    def __init__(self, rng: random.Random, *, same_day_wrap_fixed: bool = False) -> None:
+    def __init__(
+        self, rng: random.Random, *, same_day_wrap_fixed: bool = False, features: bool = False
+    ) -> None:
         """Start empty (a charger whose stored timer has no events).
 
         ``same_day_wrap_fixed``: the development branch's signed week arithmetic (see
-        :meth:`duration`); 5.1.5 has the unsigned one.
+        :meth:`duration`); 5.1.5 has the unsigned one. ``features``: the development branch's
+        per-event feature and limit keys (the released firmwares ignore them).
         """
         self._rng = rng
         self._same_day_wrap_fixed = same_day_wrap_fixed
+        self._features = features
         self.events: list[dict[str, Any]] = []
         """The events in slot order, as ``GET /schedule`` lists them."""
         self.stored: list[dict[str, Any]] = []
         """What flash holds: only committed writes survive a reboot."""
         self.ring: list[Instance] = []
         self.active: Instance | None = None
+        self.active_feature = "none"
+        """The feature the event in force switched on (Scheduler::_activeFeature)."""
         self._next_id = 1
 
     # ------------------------------------------------------------------ writes
@@ -125,6 +142,12 @@ class Timer:
             current["state"] = "active" if state[0] == "a" else "disabled"
         days = body["days"] if isinstance(body["days"], list) else []
         current["days"] = [day for day in FIRMWARE_DAYS if day in days]
+        if self._features:
+            _set_feature_and_limit(current, body)
+
+    def event(self, event_id: int) -> dict[str, Any]:
+        """The event an instance of the ring stands for, as it is now."""
+        return next(event for event in self.events if event["id"] == event_id)
 
     def remove(self, event_id: int) -> bool:
         """removeEvent: False when there is no such event."""
@@ -142,6 +165,7 @@ class Timer:
         """A boot loads the stored timer."""
         self.events = copy.deepcopy(self.stored)
         self.active = None
+        self.active_feature = "none"
 
     # ------------------------------------------------------------------ plan
 
@@ -153,7 +177,9 @@ class Timer:
             for event in sorted(todays, key=lambda item: _seconds(item["time"])):
                 offset = _seconds(event["time"])
                 start = offset
-                if event["state"] == "active" and window > 0:
+                feature = str(event.get("feature", "none"))
+                # master staggers only plain charge windows; a feature window is exact.
+                if event["state"] == "active" and feature == "none" and window > 0:
                     start += self._rng.randrange(-min(window, offset), window)
                 ring.append(
                     Instance(event["id"], event["state"], event["time"], offset, day, start)
@@ -216,6 +242,26 @@ class Timer:
 
 
 _UINT32: Final = 2**32
+
+
+def _set_feature_and_limit(event: dict[str, Any], body: dict[str, Any]) -> None:
+    """master deserializeInternal: an overwritten event loses its feature and limit, then
+    takes those the body names (addEventInternal clears them, scheduler.cpp:544-548, 773-784).
+
+    A name the firmware does not know (strcmp, so case counts) is ``none``; values are read as
+    uint32. ``GET /schedule`` lists a feature or limit with its value only when it is not
+    ``none`` (scheduler.cpp:902-910), so a value without its name is not kept here.
+    """
+    for key in ("feature", "feature_value", "limit", "limit_value"):
+        event.pop(key, None)
+    for name_key, value_key, names in (
+        ("feature", "feature_value", FEATURE_NAMES),
+        ("limit", "limit_value", LIMIT_NAMES),
+    ):
+        name = body.get(name_key)
+        if isinstance(name, str) and name in names and name != "none":
+            event[name_key] = name
+            event[value_key] = as_uint32(body.get(value_key, 0))
 
 
 def _int32(value: int) -> int:

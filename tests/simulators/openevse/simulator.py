@@ -24,6 +24,7 @@ from .claims import (
     PRIORITY_DEFAULT,
     PRIORITY_DIVERT,
     PRIORITY_LIMIT,
+    PRIORITY_TIMER_FEATURE,
     Claim,
     ClaimsEngine,
 )
@@ -217,8 +218,12 @@ class ChargerSimulator:
         """Solar divert's smoothed surplus and minimum charge time (divert.cpp)."""
         self.limit: dict[str, Any] | None = None
         self._rng = random.Random(self.serial)
-        self.timer = Timer(self._rng, same_day_wrap_fixed=profile == "master")
+        self.timer = Timer(
+            self._rng, same_day_wrap_fixed=profile == "master", features=profile == "master"
+        )
         """The charging timer (scheduler.cpp); empty, as on a charger nobody set one on."""
+        self.timer_divert = False
+        """master: a timer window holds eco divert (DivertTask::_timer_divert_active)."""
         self.car = None if car is None else CarDraw(car)
         """The car's draw when a car model was given."""
         self._plugged = False
@@ -667,9 +672,12 @@ class ChargerSimulator:
 
         Eco makes the divert module hold a priority-10 ``disabled`` claim, so a charger with no
         surplus pauses, and forgets the surplus and the minimum charge time; normal releases
-        the divert claim (divert.cpp DivertTask::setMode).
+        the divert claim (divert.cpp DivertTask::setMode). While a master timer window holds
+        eco, normal is ignored, whoever asks (master divert.cpp:109-119).
         """
         if mode == self.status.get("divertmode"):
+            return {}
+        if self.timer_divert and mode == DIVERT_NORMAL:
             return {}
         changes = self._apply({"divertmode": mode, "divert_active": False})
         if mode == DIVERT_NORMAL:
@@ -677,8 +685,34 @@ class ChargerSimulator:
             return changes | (self.release_claim(CLIENT_DIVERT) or {})
         self.divert.enter_eco()
         changes |= self._apply({"charge_rate": 0})
-        paused = Claim(PRIORITY_DEFAULT, {"state": "disabled"})
-        return changes | self.set_claim(CLIENT_DIVERT, paused)
+        return changes | self.set_claim(CLIENT_DIVERT, self._divert_claim(active=False))
+
+    def _divert_claim(self, *, active: bool) -> Claim:
+        """Divert's claim: charging at its rate (priority 50) or the pause (10); both at 900
+        while a master timer window holds eco, above the timer's own claim and below the
+        manual override (master divert.cpp:144-150, 250-264)."""
+        if active:
+            priority = PRIORITY_TIMER_FEATURE if self.timer_divert else PRIORITY_DIVERT
+            return Claim(priority, {"state": "active", "charge_current": self.divert.charge_rate})
+        priority = PRIORITY_TIMER_FEATURE if self.timer_divert else PRIORITY_DEFAULT
+        return Claim(priority, {"state": "disabled"})
+
+    def set_timer_divert(self, active: bool) -> dict[str, Any]:
+        """master DivertTask::setTimerDivertActive (divert.cpp:309-350): a divert window starts
+        or ends; return the status changes.
+
+        Starting: eco at priority 900, or, already in eco, the claim held (charging at the
+        last rate or paused) raised to 900. Ending: back to the mode the stored config asks
+        for; staying in eco the claim drops to its usual priority as it is.
+        """
+        self.timer_divert = active
+        held = self.claims.claims.get(CLIENT_DIVERT)
+        charging = held is not None and held.properties.get("state") == "active"
+        eco = self.status.get("divertmode") == DIVERT_ECO
+        wanted = DIVERT_ECO if active else self._configured_divertmode()
+        if eco and wanted == DIVERT_ECO:
+            return self.set_claim(CLIENT_DIVERT, self._divert_claim(active=charging))
+        return self.set_divertmode(wanted)
 
     def divert_feed(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """A solar or grid reading arrived (DivertTask::update_state).
@@ -723,16 +757,14 @@ class ChargerSimulator:
         held = self.claims.claims.get(CLIENT_DIVERT)
         hysteresis = 0.0 if v4 else DIVERT_HYSTERESIS
         if smoothed >= trigger + hysteresis:
-            claim = Claim(PRIORITY_DIVERT, {"state": "active", "charge_current": rate})
-            changes |= self.set_claim(CLIENT_DIVERT, claim)
+            changes |= self.set_claim(CLIENT_DIVERT, self._divert_claim(active=True))
         elif (
             (v4 or smoothed <= trigger)
             and held is not None
             and held.properties.get("state") == "active"
             and remaining == 0
         ):
-            paused = Claim(PRIORITY_DEFAULT, {"state": "disabled"})
-            changes |= self.set_claim(CLIENT_DIVERT, paused)
+            changes |= self.set_claim(CLIENT_DIVERT, self._divert_claim(active=False))
         held = self.claims.claims.get(CLIENT_DIVERT)
         was_active = memory.state == "active"
         if held is not None and held.properties.get("state") == manager_state:
@@ -848,15 +880,32 @@ class ChargerSimulator:
         return changes | self.run_scheduler()
 
     def run_scheduler(self) -> dict[str, Any]:
-        """Scheduler::loop: claim for the event in force when it changed; else nothing."""
+        """Scheduler::loop: claim for the event in force when it changed; else nothing.
+
+        On master the feature of the event that ends is cleaned up first, then an active
+        event's feature is applied before the timer claims (scheduler.cpp:242-298): a divert
+        window switches eco on at priority 900, a ``current`` one sets the claim's current.
+        """
         current = self.timer.current(*self.local_clock())
         if current == self.timer.active:
             return {}
         changes: dict[str, Any] = {}
+        if self.timer.active_feature == "divert":
+            changes |= self.set_timer_divert(False)
+        self.timer.active_feature = "none"
         if current is None:
             changes |= self.release_claim(CLIENT_SCHEDULE) or {}
         elif current.state == "active":
-            properties = {"state": "active", "charge_current": int(self.config["max_current_hard"])}
+            event = self.timer.event(current.event_id)
+            feature = str(event.get("feature", "none"))
+            amps = int(event.get("feature_value", 0)) if feature == "current" else 0
+            properties = {
+                "state": "active",
+                "charge_current": amps or int(self.config["max_current_hard"]),
+            }
+            if feature == "divert":
+                changes |= self.set_timer_divert(True)
+            self.timer.active_feature = feature
             changes |= self.set_claim(CLIENT_SCHEDULE, Claim(PRIORITY_TIMER, properties))
         else:
             properties = {"state": current.state} if current.state == "disabled" else {}
@@ -1004,6 +1053,7 @@ class ChargerSimulator:
             fresh["ota_update"] = 0
         self._apply({key: value for key, value in fresh.items() if key in self.status})
         self.status["divertmode"] = DIVERT_NORMAL
+        self.timer_divert = False  # a boot forgets the window; the timer's first loop re-applies it
         self._apply(self.set_divertmode(self._configured_divertmode()))
         # Scheduler::setup loads the stored timer (counters at 1), its first loop claims.
         self.timer.restore()
