@@ -9,16 +9,28 @@ its start plus a ``disabled`` event at its end.
 An edit maps cleanly only when the rest of the week stays as it was: the new timer is worked
 out first and compared with the old one, and an edit that would shorten, stretch or swallow
 another window is refused (the actions edit single timer events for that).
+
+The firmware's development branch gives an event a ``feature`` (a window charging on solar
+surplus only, ``divert``, or at a set current) and a session ``limit``, and drops them whenever
+the event is written without them (scheduler.cpp addEventInternal). A changed window therefore
+sends its events' feature and limit keys again, so moving a solar window keeps it a solar one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Final
 
-from ..clients.openevse import SCHEDULE_DAYS, OpenEVSE, ScheduleEvent, SchedulePlan
+from ..clients.openevse import (
+    SCHEDULE_DAYS,
+    SCHEDULE_FEATURE_KEYS,
+    OpenEVSE,
+    ScheduleEvent,
+    SchedulePlan,
+)
 from ..clients.openevse.models import ChargeState
 from ..schedule_calendar.weekly import ScheduleMappingError, ScheduleRequest, WeeklyEntry
 from .const import REQUEST_TIMEOUT
@@ -40,6 +52,8 @@ class TimerEvent:
     seconds: int
     """Seconds after local midnight."""
     days: frozenset[int]
+    features: tuple[tuple[str, object], ...] = field(default=(), compare=False)
+    """The event's feature and limit keys as the charger lists them (development branch)."""
 
     @classmethod
     def from_model(cls, event: ScheduleEvent) -> TimerEvent | None:
@@ -52,6 +66,9 @@ class TimerEvent:
             active=event.state is ChargeState.ACTIVE,
             seconds=at.hour * 3600 + at.minute * 60 + at.second,
             days=frozenset(SCHEDULE_DAYS.index(day) for day in event.days if day in SCHEDULE_DAYS),
+            features=tuple(
+                (key, event.raw[key]) for key in SCHEDULE_FEATURE_KEYS if key in event.raw
+            ),
         )
 
     def as_wire(self) -> dict[str, object]:
@@ -62,6 +79,7 @@ class TimerEvent:
             "state": "active" if self.active else "disabled",
             "time": f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}",
             "days": [SCHEDULE_DAYS[day] for day in sorted(self.days)],
+            **dict(self.features),
         }
 
 
@@ -207,7 +225,12 @@ def plan_change(
         for spare in _placeholder_ids(events, 2 - len(ids)):
             new_ids.add(spare)
             ids.append(spare)
-        added = list(_window_events(request, ids[0], ids[1]))
+        # A changed window keeps what its events were for (a solar window stays one).
+        features = {event.event_id: event.features for event in removed}
+        added = [
+            dataclasses.replace(event, features=features.get(event.event_id, ()))
+            for event in _window_events(request, ids[0], ids[1])
+        ]
         if len(kept) + len(added) > MAX_EVENTS:
             raise ScheduleMappingError("charger_schedule_full", limit=str(MAX_EVENTS))
     if request is not None and len({day for e in [*kept, *added] for day in e.days}) == 1:

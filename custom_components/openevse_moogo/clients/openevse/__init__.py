@@ -42,6 +42,7 @@ from .exceptions import (
 )
 from .models import (
     SCHEDULE_DAYS,
+    SCHEDULE_FEATURE_KEYS,
     ChargeMode,
     ChargerConfig,
     ChargerFeatures,
@@ -84,6 +85,7 @@ __all__ = [
     "DEFAULT_CLAIM_CLIENT_ID",
     "DEFAULT_REQUEST_TIMEOUT",
     "SCHEDULE_DAYS",
+    "SCHEDULE_FEATURE_KEYS",
     "SIGNAL_CONNECTION_STATE",
     "SIGNAL_DATA",
     "WRITABLE_CONFIG_KEYS",

@@ -45,6 +45,7 @@ from .exceptions import (
     OpenEVSEServerError,
 )
 from .models import (
+    SCHEDULE_FEATURE_KEYS,
     ChargeMode,
     ChargerConfig,
     ChargerFeatures,
@@ -552,12 +553,11 @@ class OpenEVSE:
         Sent as one array to ``/schedule``: the firmware stores that in flash, whereas
         ``POST /schedule/{id}`` only rebuilds the plan in memory (scheduler.cpp deserialize).
         The firmware refuses the request (400) when an event lacks ``state``, ``time`` or
-        ``days``, or when all its 50 slots are taken.
+        ``days``, or when all its 50 slots are taken. The development branch's feature and
+        limit keys are sent along (released firmware ignores them).
         """
-        body = [
-            {key: event[key] for key in ("id", "state", "time", "days") if key in event}
-            for event in events
-        ]
+        keys = ("id", "state", "time", "days", *SCHEDULE_FEATURE_KEYS)
+        body = [{key: event[key] for key in keys if key in event} for event in events]
         await self._command("POST", "/schedule", json=body, request_timeout=request_timeout)
 
     async def delete_schedule_event(

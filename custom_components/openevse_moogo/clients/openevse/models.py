@@ -561,6 +561,11 @@ class ScheduleEvent:
         )
 
 
+# The development branch's optional keys of a timer event: what the window is for (``feature``:
+# ``divert`` charges on solar surplus only, ``current`` at ``feature_value`` A, ...) and a session
+# limit. A write of the event without them drops them (master scheduler.cpp:530-553, 731-790).
+SCHEDULE_FEATURE_KEYS: Final = ("feature", "feature_value", "limit", "limit_value")
+
 # The firmware's weekday names, in its own order (scheduler.cpp: 0 = Sunday).
 SCHEDULE_DAYS: Final = (
     "sunday",
