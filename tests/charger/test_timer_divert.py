@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
@@ -67,6 +67,36 @@ async def test_controlled_by_names_solar_divert_while_the_window_holds_it(
     await wait_for(lambda: state_of(hass, CURRENT_BY) == "solar_divert")
     assert state_of(hass, STATE_BY) == "solar_divert"
     await wait_for(lambda: state_of(hass, CHARGING) == "on")
+
+
+async def test_solar_divert_off_is_refused_while_the_window_holds_it(
+    hass: HomeAssistant, solar_window: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    charger = solar_window
+    async with aiohttp.ClientSession() as session:
+        reply = await session.post(f"{charger.url}/schedule", json=SOLAR_WINDOW)
+        assert reply.status == 200
+    await wait_for(lambda: state_of(hass, DIVERT_SWITCH) == "on")
+    # The firmware would answer "Divert Mode changed" and ignore it: say why instead.
+    with pytest.raises(HomeAssistantError, match="schedule holds solar divert on"):
+        await hass.services.async_call(
+            "switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: DIVERT_SWITCH}, blocking=True
+        )
+    assert ("POST", "/divertmode") not in charger.requests
+    assert charger.status["divertmode"] == 2
+    # Once the window is over, off works as ever.
+    async with aiohttp.ClientSession() as session:
+        for event in list(charger.schedule):
+            await session.delete(f"{charger.url}/schedule/{event['id']}")
+    await wait_for(lambda: state_of(hass, DIVERT_SWITCH) == "off")
+    await hass.services.async_call(
+        "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: DIVERT_SWITCH}, blocking=True
+    )
+    await wait_for(lambda: state_of(hass, DIVERT_SWITCH) == "on")
+    await hass.services.async_call(
+        "switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: DIVERT_SWITCH}, blocking=True
+    )
+    await wait_for(lambda: state_of(hass, DIVERT_SWITCH) == "off")
 
 
 async def test_moving_a_solar_window_in_the_calendar_keeps_it_a_solar_window(

@@ -21,10 +21,16 @@ CONTROLLER_DEFAULT: Final = "default"
 CONTROLLER_THIS_INTEGRATION: Final = "this_integration"
 CONTROLLER_HTTP_CLIENT: Final = "http_client"
 
+# Solar divert's client id, and the priority its claim has while a timer window of the
+# development branch holds eco (EvseManager_Priority_TimerFeature, master evse_man.h:55): above
+# the timer (100) and API claims like ours (500), below the manual override (1000).
+DIVERT_CLIENT: Final = 0x00010002
+TIMER_FEATURE_PRIORITY: Final = 900
+
 # The firmware's fixed client ids -> option.
 FIRMWARE_CONTROLLERS: Final[dict[int, str]] = {
     0x00010001: "manual_override",
-    0x00010002: "solar_divert",
+    DIVERT_CLIENT: "solar_divert",
     0x00010003: "boost",
     0x00010004: "schedule",
     0x00010006: "limit",

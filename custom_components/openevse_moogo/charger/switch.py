@@ -10,6 +10,10 @@ of the charger outrank us too (RFID, OCPP, a charge limit, an error): when the c
 shows one of them still decides, the switch says which; our claim stays and applies once it
 lets go. The charge plan shares our claim: it sets the state at its boundaries only, so a change
 made here while the plan is on stands until the plan's next boundary (``planning/controller.py``).
+
+Solar divert off is refused while a timer window of the development branch's firmware holds eco
+(divert's claim at priority 900): the firmware answers the request as usual and ignores it
+(master divert.cpp setMode), so the switch would flip back without a word.
 """
 
 from __future__ import annotations
@@ -23,13 +27,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..clients.openevse import OpenEVSEError
 from ..clients.openevse.models import ChargeState, DivertMode
 from ..const import DOMAIN
+from ..errors import action_error
 from .const import REQUEST_TIMEOUT
-from .controllers import async_controller_name, controller_option
+from .controllers import (
+    DIVERT_CLIENT,
+    TIMER_FEATURE_PRIORITY,
+    async_controller_name,
+    controller_option,
+)
 from .coordinator import ChargerCoordinator
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
+from .errors import CHARGER_ERRORS
 from .planning.entities import async_setup_plan_switches
 from .runtime import ChargerConfigEntry
 
@@ -81,8 +93,30 @@ async def _set_charging(coordinator: ChargerCoordinator, allow: bool) -> None:
         )
 
 
+async def _timer_holds_divert(coordinator: ChargerCoordinator) -> bool:
+    """Whether a timer window holds eco: divert's claim sits at the timer-feature priority."""
+    try:
+        claims = await coordinator.client.get_claims(request_timeout=REQUEST_TIMEOUT)
+    except (OpenEVSEError, TimeoutError) as err:
+        raise action_error(err, CHARGER_ERRORS) from err
+    return any(
+        claim.client_id == DIVERT_CLIENT and claim.priority == TIMER_FEATURE_PRIORITY
+        for claim in claims
+    )
+
+
 async def _set_divert(coordinator: ChargerCoordinator, eco: bool) -> None:
     mode = DivertMode.ECO if eco else DivertMode.FAST
+    data = coordinator.data
+    if (
+        not eco
+        and data.features.claims
+        and data.status.divert_mode is DivertMode.ECO
+        and await _timer_holds_divert(coordinator)
+    ):
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="charger_timer_holds_divert"
+        )
     await coordinator.async_command(
         lambda client: client.set_divert_mode(mode, request_timeout=REQUEST_TIMEOUT)
     )
