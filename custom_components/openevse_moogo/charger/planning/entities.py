@@ -107,30 +107,28 @@ SWITCHES: Final = (
     ),
 )
 
+
+def _energy_number(
+    key: str, setting: str, *, entity_category: EntityCategory | None = None
+) -> PlanNumberDescription:
+    """Describe an energy the plan is to deliver: kWh typed in, up to 200 in half kWh."""
+    return PlanNumberDescription(
+        key=key,
+        translation_key=key,
+        setting=setting,
+        device_class=NumberDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        native_min_value=0,
+        native_max_value=200,
+        native_step=0.5,
+        mode=NumberMode.BOX,
+        entity_category=entity_category,
+    )
+
+
 NUMBERS: Final = (
-    PlanNumberDescription(
-        key="plan_target_energy",
-        translation_key="plan_target_energy",
-        setting="target_energy_kwh",
-        device_class=NumberDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        native_min_value=0,
-        native_max_value=200,
-        native_step=0.5,
-        mode=NumberMode.BOX,
-    ),
-    PlanNumberDescription(
-        key="plan_minimum_energy",
-        translation_key="plan_minimum_energy",
-        setting="minimum_kwh",
-        device_class=NumberDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        native_min_value=0,
-        native_max_value=200,
-        native_step=0.5,
-        mode=NumberMode.BOX,
-        entity_category=EntityCategory.CONFIG,
-    ),
+    _energy_number("plan_target_energy", "target_energy_kwh"),
+    _energy_number("plan_minimum_energy", "minimum_kwh", entity_category=EntityCategory.CONFIG),
     PlanNumberDescription(
         key="plan_target_soc",
         translation_key="plan_target_soc",
