@@ -22,7 +22,6 @@ from homeassistant.components.select import SelectEntity
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
-    SensorEntityDescription,
 )
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.components.time import TimeEntity
@@ -32,6 +31,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from ...value_sensor import ValueSensorDescription
 from ..const import CONF_VEHICLE_SOC_SENSOR
 from ..coordinator import ChargerCoordinator
 from ..entity import ChargerEntity
@@ -63,10 +63,9 @@ class PlanNumberDescription(PlanSettingDescription, NumberEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlanSensorDescription(SensorEntityDescription):
+class PlanSensorDescription(ValueSensorDescription["PlanController"]):
     """A plan sensor: its value from the plan controller."""
 
-    value_fn: Callable[[PlanController], StateType | datetime]
     attributes_fn: Callable[[PlanController], dict[str, Any]] | None = None
 
 
