@@ -245,13 +245,20 @@ async def plan_on(
     await settle(hass, plan)
 
 
+@pytest.fixture
+async def plan(
+    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+) -> PlanController:
+    """The plan of ``planned`` started as :func:`start_plan` starts it, for 14 kWh."""
+    return await start_plan(hass, charger, planned)
+
+
 async def test_plan_learns_the_power_the_car_draws(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     allowed_end = plan.planned_slots[-1][1]
     await move_to(hass, freezer, plan, FIRST_RUN)
     charger.car = CarDraw(CarModel(max_amps=16, delay_s=0))  # half of the 32 A offered
@@ -268,9 +275,9 @@ async def test_restart_mid_plan_loses_nothing(
     hass: HomeAssistant,
     charger: ChargerSimulator,
     planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     await move_to(hass, freezer, plan, FIRST_RUN + timedelta(minutes=30))
     assert own_claim(charger) == {"state": "active"}
     slots = plan.planned_slots
@@ -289,10 +296,9 @@ async def test_restart_mid_plan_loses_nothing(
 async def test_plan_switched_off_mid_slot_gives_the_charger_back(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     await move_to(hass, freezer, plan, FIRST_RUN + timedelta(minutes=10))
     assert own_claim(charger) == {"state": "active"}
     await service(hass, "switch", SERVICE_TURN_OFF, PLAN)
@@ -306,10 +312,9 @@ async def test_plan_switched_off_mid_slot_gives_the_charger_back(
 async def test_charging_switch_by_hand_stands_until_the_next_boundary(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     assert own_claim(charger) == {"state": "disabled"}
     await service(hass, "switch", SERVICE_TURN_ON, "switch.openevse_7c40_allow_charging")
     await service(hass, "number", SERVICE_SET_VALUE, TARGET, value=15.0)  # a re-plan
@@ -394,9 +399,9 @@ async def test_one_off_departure_action(
     hass: HomeAssistant,
     charger: ChargerSimulator,
     planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, SERIAL), planned.entry_id)
     assert device is not None
     await hass.services.async_call(
@@ -569,9 +574,8 @@ async def test_target_soc_when_the_charger_knows_the_state_of_charge(
 
 
 async def test_circuit_share_caps_the_plans_power(
-    hass: HomeAssistant, charger: ChargerSimulator, planned: MockConfigEntry
+    hass: HomeAssistant, charger: ChargerSimulator, plan: PlanController
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     await plan.async_set_power_share(3.0)
     assert plan.power_kw == pytest.approx(3.0)
     assert plan.plan is not None
@@ -588,11 +592,10 @@ async def test_circuit_share_caps_the_plans_power(
 async def test_a_refused_claim_is_tried_again(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     charger.faults.http_status = 500
     await move_to(hass, freezer, plan, FIRST_RUN)
     assert own_claim(charger) == {"state": "disabled"}
@@ -670,10 +673,9 @@ PLAN_CALENDAR = "calendar.openevse_7c40_planned_charging"
 async def test_plan_calendar_shows_the_planned_runs_and_refuses_edits(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    planned: MockConfigEntry,
+    plan: PlanController,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    plan = await start_plan(hass, charger, planned)
     ((start, end),) = plan.planned_slots
     calendar = hass.states.get(PLAN_CALENDAR)
     assert calendar is not None
