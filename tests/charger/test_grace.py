@@ -60,11 +60,33 @@ def reauth_started(hass: HomeAssistant) -> bool:
     )
 
 
+@pytest.fixture
+async def pushing(charger: ChargerSimulator, loaded: MockConfigEntry) -> MockConfigEntry:
+    """The entry loaded, its push channel up."""
+    await wait_for(lambda: charger.ws_connections == 1)
+    return loaded
+
+
+async def press_restart(hass: HomeAssistant) -> None:
+    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+
+
+async def push_back(hass: HomeAssistant, charger: ChargerSimulator, handshakes: int) -> None:
+    """Wait until the push channel is up again on a handshake after the first ``handshakes``."""
+    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+
+
+async def answer_with(charger: ChargerSimulator, status: int) -> None:
+    """Every request now fails with ``status``; the push channel drops, so the coordinator polls."""
+    charger.faults.http_status = status
+    await charger.drop_websockets()
+
+
 @pytest.mark.parametrize("sim_options", [{"uptime": 3600.0}])
 async def test_a_requested_restart_keeps_entities_and_logs_no_error(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
 ) -> None:
     """Restart gateway: the charger goes silent for a second; nothing turns unavailable.
@@ -73,21 +95,20 @@ async def test_a_requested_restart_keeps_entities_and_logs_no_error(
     channel is back within moments of the charger's return, not when the keepalive notices.
     """
     charger.restart_downtime = 1.0
-    await wait_for(lambda: charger.ws_connections == 1)
     await charger.start_charging()
     await wait_for(lambda: state_of(hass, STATUS) == "charging")
     boot_before = state_of(hass, LAST_BOOT)
     reboots, handshakes = charger.reboots, charger.ws_handshakes
-    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+    await press_restart(hass)
     await wait_for(lambda: charger.reboots > reboots, within=5)
     await wait_for(lambda: state_of(hass, PUSH) == "off", within=5)
     await wait_for(lambda: charger.online, within=5)
     returned = hass.loop.time()
-    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    await push_back(hass, charger, handshakes)
     assert hass.loop.time() - returned < 3.0  # the keepalive alone would take up to 30 s
     await wait_for(lambda: state_of(hass, LAST_BOOT) != boot_before)
     assert unavailable == []
-    coordinator = loaded.runtime_data.coordinator
+    coordinator = pushing.runtime_data.coordinator
     assert coordinator.trouble.since is None
     await wait_for(lambda: not coordinator.trouble.restart_expected(hass.loop.time()))
 
@@ -95,17 +116,16 @@ async def test_a_requested_restart_keeps_entities_and_logs_no_error(
 async def test_an_announced_reboot_keeps_entities(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
 ) -> None:
     """A flashed update announces its reboot (``{"ota": "completed"}``): it is followed too."""
-    await wait_for(lambda: charger.ws_connections == 1)
     handshakes = charger.ws_handshakes
     await charger.broadcast({"ota": "completed"})
-    coordinator = loaded.runtime_data.coordinator
+    coordinator = pushing.runtime_data.coordinator
     await wait_for(lambda: coordinator.trouble.restart_expected(hass.loop.time()))
     await charger.reboot(downtime=1.0)
-    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    await push_back(hass, charger, handshakes)
     assert unavailable == []
 
 
@@ -113,11 +133,10 @@ async def test_an_announced_reboot_keeps_entities(
 async def test_an_unexplained_outage_shows_within_seconds(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
 ) -> None:
     """The charger vanishes unasked (connections refused): unavailable at once; Push says off."""
-    await wait_for(lambda: charger.ws_connections == 1)
     port = charger.port
     await charger.stop()
     await wait_for(lambda: state_of(hass, STATUS) == STATE_UNAVAILABLE, within=3)
@@ -133,18 +152,16 @@ async def test_a_short_503_keeps_values_while_push_shows_it(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
 ) -> None:
     """One failed poll (503) keeps every value; Push connection and diagnostics show it."""
-    await wait_for(lambda: charger.ws_connections == 1)
-    coordinator = loaded.runtime_data.coordinator
-    charger.faults.http_status = 503
-    await charger.drop_websockets()
+    coordinator = pushing.runtime_data.coordinator
+    await answer_with(charger, 503)
     await wait_for(lambda: coordinator.trouble.since is not None)
     assert state_of(hass, PUSH) == "off"
     assert state_of(hass, STATUS) == "not_connected"
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, pushing)
     assert "503" in diagnostics["coordinator"]["failure"]
     assert diagnostics["coordinator"]["failing_for_seconds"] >= 0
     charger.faults.clear()
@@ -160,13 +177,11 @@ async def test_a_short_503_keeps_values_while_push_shows_it(
 async def test_a_lasting_503_goes_unavailable_after_the_grace(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
 ) -> None:
     """503 after 503 (here for longer than the shrunk 1 s grace): unavailable, then back."""
-    await wait_for(lambda: charger.ws_connections == 1)
-    charger.faults.http_status = 503
-    await charger.drop_websockets()
+    await answer_with(charger, 503)
     started = hass.loop.time()
     await wait_for(lambda: state_of(hass, STATUS) == STATE_UNAVAILABLE, within=5)
     assert hass.loop.time() - started >= grace.TRANSIENT_GRACE
@@ -181,13 +196,12 @@ async def test_a_lasting_503_goes_unavailable_after_the_grace(
 async def test_a_requested_restart_that_never_returns_goes_unavailable(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(grace, "RESTART_GRACE", 1.5)
     charger.restart_downtime = 6.0
-    await wait_for(lambda: charger.ws_connections == 1)
-    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
+    await press_restart(hass)
     await wait_for(lambda: state_of(hass, STATUS) == STATE_UNAVAILABLE, within=10)
     assert state_of(hass, PUSH) == "off"
     await wait_for(lambda: state_of(hass, STATUS) == "not_connected", within=15)
@@ -197,22 +211,20 @@ async def test_a_requested_restart_that_never_returns_goes_unavailable(
 async def test_refused_credentials_are_confirmed_before_reauth(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A 401 that is gone by the confirming poll asks for nothing and ends the push hold-off."""
     # The confirming poll comes 2 s after the refusal: time to clear the fault on a busy machine.
     monkeypatch.setattr(grace, "DEGRADED_POLL_INTERVAL", timedelta(seconds=2))
-    await wait_for(lambda: charger.ws_connections == 1)
-    coordinator = loaded.runtime_data.coordinator
+    coordinator = pushing.runtime_data.coordinator
     handshakes = charger.ws_handshakes
-    charger.faults.http_status = 401
-    await charger.drop_websockets()
+    await answer_with(charger, 401)
     await wait_for(lambda: coordinator.trouble.auth_refusals == 1)
     charger.faults.clear()
     # The websocket holds off 300 s after refused credentials; the poll that works wakes it.
-    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
+    await push_back(hass, charger, handshakes)
     assert not reauth_started(hass)
     assert unavailable == []
 
@@ -221,15 +233,14 @@ async def test_refused_credentials_are_confirmed_before_reauth(
 async def test_a_requested_restart_on_firmware_without_uptime(
     hass: HomeAssistant,
     charger: ChargerSimulator,
-    loaded: MockConfigEntry,
+    pushing: MockConfigEntry,
     unavailable: list[str],
 ) -> None:
     """4.x reports no uptime: the charger counts as back once the dropped push channel is."""
     charger.restart_downtime = 1.0
-    await wait_for(lambda: charger.ws_connections == 1)
     handshakes = charger.ws_handshakes
-    await hass.services.async_call("button", "press", {"entity_id": RESTART}, blocking=True)
-    await wait_for(lambda: charger.ws_handshakes > handshakes and state_of(hass, PUSH) == "on", 10)
-    coordinator = loaded.runtime_data.coordinator
+    await press_restart(hass)
+    await push_back(hass, charger, handshakes)
+    coordinator = pushing.runtime_data.coordinator
     await wait_for(lambda: not coordinator.trouble.restart_expected(hass.loop.time()), 5)
     assert unavailable == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import aiohttp
@@ -11,6 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.openevse_moogo.charger.event_log import read_once
 from custom_components.openevse_moogo.charger.history import (
     async_read_last_session,
     last_finished_session,
@@ -65,6 +67,7 @@ async def test_sensors_show_the_session_once_the_car_is_unplugged(
 ) -> None:
     assert state_of(hass, ENERGY) == "unknown"
     await wait_for(lambda: charger.ws_connections == 1)
+    setup_requests = len(charger.requests)
     await charger.start_charging()
     await wait_for(lambda: charger.status["session_energy"] >= 5, within=10)
     logs_while_charging = charger.requests.count(("GET", "/logs"))
@@ -72,9 +75,13 @@ async def test_sensors_show_the_session_once_the_car_is_unplugged(
     await charger.unplug()
     await wait_for(lambda: state_of(hass, ENERGY) != "unknown")
     # Nothing was read while the car charged: only the unplug read the log.
-    # At start-up: the last session, and where the log ends (to replay what comes after).
-    assert logs_while_charging == 2
-    assert charger.requests.count(("GET", "/logs")) == 3
+    # At start-up the last session and where the log ends (to replay what comes after) share
+    # one read of the range and of each block.
+    assert logs_while_charging == 1
+    assert charger.requests.count(("GET", "/logs")) == 2
+    setup_blocks = [path for _, path in charger.requests[:setup_requests] if "/logs/" in path]
+    assert setup_blocks
+    assert len(setup_blocks) == len(set(setup_blocks))
     energy = charger.status["session_energy"]
     assert float(state_of(hass, ENERGY)) == pytest.approx(energy / 1000, abs=0.01)
     assert float(state_of(hass, DURATION)) == pytest.approx(
@@ -138,3 +145,25 @@ async def test_a_block_rotated_away_mid_read_is_skipped(charger: ChargerSimulato
         assert await async_read_last_session(stale) is None
         read = [path for _, path in charger.requests[before:]]
         assert read == [f"/logs/{last}", f"/logs/{last - 1}", f"/logs/{last - 2}"]
+
+
+async def test_the_set_up_read_ends_with_the_set_up(charger: ChargerSimulator) -> None:
+    """Within the set-up the log is read once; a task it started reads afresh afterwards."""
+    async with aiohttp.ClientSession() as session:
+        client = OpenEVSE(charger.host, port=charger.port, session=session)
+        other = OpenEVSE(charger.host, port=charger.port, session=session)
+        started = asyncio.Event()
+
+        async def later() -> None:
+            await started.wait()
+            await async_read_last_session(client)
+
+        with read_once(client):
+            await async_read_last_session(client)
+            await async_read_last_session(client)
+            await async_read_last_session(other)  # another charger's client is not served
+            task = asyncio.create_task(later())  # copies the context while it is open
+        assert charger.requests.count(("GET", "/logs")) == 2
+        started.set()
+        await task
+        assert charger.requests.count(("GET", "/logs")) == 3

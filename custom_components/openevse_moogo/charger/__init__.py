@@ -21,6 +21,7 @@ from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
 from .diagnostics import async_get_charger_diagnostics
+from .event_log import read_once
 from .feeds import ChargerFeeds
 from .planning import entities as plan_entities
 from .planning.controller import PlanController
@@ -35,16 +36,19 @@ async def async_setup_charger_entry(
     """Connect to the charger, read everything once, then keep it current by push."""
     client = create_client(hass, ChargerSettings.from_mapping(entry.data))
     coordinator = ChargerCoordinator(hass, entry, client)
-    # Unreachable -> ConfigEntryNotReady (retried), rejected credentials -> reauth flow.
-    await coordinator.async_config_entry_first_refresh()
-    _check_firmware(hass, entry, coordinator)
-    entry.async_on_unload(
-        coordinator.async_add_listener(_firmware_follower(hass, entry, coordinator))
-    )
-    tracker = ChargingSessionEvents(hass, coordinator)
-    # Before the push channel starts, so each line of the event log is either missed (read
-    # now) or seen live. Saved at unload before the push channel stops (reverse order).
-    await tracker.async_read_missed()
+    # The first refresh reads the last session from the event log, the tracker where the log
+    # ends: one read of each of its resources serves both.
+    with read_once(client):
+        # Unreachable -> ConfigEntryNotReady (retried), rejected credentials -> reauth flow.
+        await coordinator.async_config_entry_first_refresh()
+        _check_firmware(hass, entry, coordinator)
+        entry.async_on_unload(
+            coordinator.async_add_listener(_firmware_follower(hass, entry, coordinator))
+        )
+        tracker = ChargingSessionEvents(hass, coordinator)
+        # Before the push channel starts, so each line of the event log is either missed (read
+        # now) or seen live. Saved at unload before the push channel stops (reverse order).
+        await tracker.async_read_missed()
     # Cancelled (and the websocket stopped) by Home Assistant when the entry unloads.
     entry.async_create_background_task(
         hass, coordinator.async_run_push(), f"openevse push {entry.title}"

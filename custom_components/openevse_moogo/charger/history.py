@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clients.openevse import OpenEVSE
-from ..clients.openevse.exceptions import OpenEVSENotFoundError
 from ..clients.openevse.models import LogEntry
-from .const import REQUEST_TIMEOUT
+from .event_log import async_log_block, async_log_range
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,12 +63,11 @@ async def async_read_last_session(client: OpenEVSE) -> FinishedSession | None:
     blocks still there are enough. A session spanning blocks is read whole, since each block
     read extends the entries towards the past.
     """
-    first, last = await client.get_log_range(request_timeout=REQUEST_TIMEOUT)
+    first, last = await async_log_range(client)
     entries: list[LogEntry] = []
     for index in range(last, first - 1, -1):
-        try:
-            block = await client.get_log_block(index, request_timeout=REQUEST_TIMEOUT)
-        except OpenEVSENotFoundError:
+        block = await async_log_block(client, index)
+        if block is None:
             break
         entries = [*block, *entries]
         found = last_finished_session(entries)

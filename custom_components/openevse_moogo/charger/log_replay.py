@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from ..clients.openevse import OpenEVSE
-from ..clients.openevse.exceptions import OpenEVSENotFoundError
 from ..clients.openevse.models import EvseState, LogEntry, as_enum, as_int
-from .const import REQUEST_TIMEOUT
+from .event_log import async_log_block, async_log_range
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,9 +76,9 @@ def _after(position: LogPosition | None, entry: LogEntry, block: int, lines: int
 
 async def async_read_since(client: OpenEVSE, position: LogPosition | None) -> LogReading:
     """Read what the log holds past ``position``; with none, only find the end of the log."""
-    first, last = await client.get_log_range(request_timeout=REQUEST_TIMEOUT)
+    first, last = await async_log_range(client)
     if position is None:
-        newest = await _block(client, last) or []
+        newest = await async_log_block(client, last) or []
         empty = LogPosition(block=last, lines=0, evse_state=None, vehicle_connected=None)
         end = _after(None, newest[-1], last, len(newest)) if newest else empty
         return LogReading(lines=[], position=end, gap=False)
@@ -90,7 +89,7 @@ async def async_read_since(client: OpenEVSE, position: LogPosition | None) -> Lo
     lines: list[LogEntry] = []
     current = position
     for index in range(start, last + 1):
-        block = await _block(client, index)
+        block = await async_log_block(client, index)
         if block is None:
             gap = True  # rotated away between the range and this read
             continue
@@ -110,10 +109,3 @@ async def async_read_since(client: OpenEVSE, position: LogPosition | None) -> Lo
                 vehicle_connected=current.vehicle_connected,
             )
     return LogReading(lines=lines, position=current, gap=gap)
-
-
-async def _block(client: OpenEVSE, index: int) -> list[LogEntry] | None:
-    try:
-        return await client.get_log_block(index, request_timeout=REQUEST_TIMEOUT)
-    except OpenEVSENotFoundError:
-        return None

@@ -7,15 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, override
 
-from homeassistant.components.sensor import (
-    SensorDeviceClass,
-    SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
-)
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.const import (
     PERCENTAGE,
-    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
@@ -31,10 +25,12 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from ..clients.openevse.models import ChargerStatus
+from ..value_sensor import ValueSensorDescription, wifi_signal
 from .const import SERVICE_LEVEL_OPTIONS, STATUS_OPTIONS
 from .controllers import CONTROLLED_PROPERTIES, CONTROLLER_OPTIONS, controlled_by
 from .data import ChargerData
 from .entity import ChargerEntity, async_add_supported
+from .history import FinishedSession
 from .planning.entities import async_setup_plan_sensors
 from .runtime import ChargerConfigEntry
 from .timer import next_transition
@@ -87,10 +83,9 @@ def _status_value(
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChargerSensorDescription(SensorEntityDescription):
+class ChargerSensorDescription(ValueSensorDescription[ChargerData]):
     """How one charger sensor reads its value and whether this charger has it."""
 
-    value_fn: Callable[[ChargerData], StateType | datetime]
     exists_fn: Callable[[ChargerData], bool] = lambda _: True
     unit_fn: Callable[[ChargerData], str | None] | None = None
 
@@ -190,6 +185,39 @@ def _controlled_by(prop: str) -> ChargerSensorDescription:
     )
 
 
+def _last_session(
+    key: str,
+    read: Callable[[FinishedSession], StateType | datetime],
+    device_class: SensorDeviceClass,
+    *,
+    unit: str | None = None,
+    suggested_unit: str | None = None,
+    precision: int | None = None,
+) -> ChargerSensorDescription:
+    """Describe a figure of the last finished session, on chargers that keep an event log."""
+    return ChargerSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        suggested_unit_of_measurement=suggested_unit,
+        suggested_display_precision=precision,
+        value_fn=lambda data: None if data.last_session is None else read(data.last_session),
+        exists_fn=lambda data: data.has_event_log,
+    )
+
+
+def _schedule_transition(key: str, *, active: bool) -> ChargerSensorDescription:
+    """Describe when the charger's timer next starts (``active``) or stops charging."""
+    return ChargerSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: next_transition(data.schedule_plan, active=active),
+        exists_fn=lambda data: data.schedule is not None,
+    )
+
+
 SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
     ChargerSensorDescription(
         key="status",
@@ -264,14 +292,8 @@ SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
     _temperature("rtc_temperature", "temp2", lambda s: s.rtc_temperature, enabled=False),
     _temperature("ir_temperature", "temp3", lambda s: s.ir_temperature, enabled=False),
     _temperature("esp_temperature", "temp4", lambda s: s.esp_temperature, enabled=False),
-    ChargerSensorDescription(
-        key="wifi_signal",
-        translation_key="wifi_signal",
-        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
+    wifi_signal(
+        ChargerSensorDescription,
         value_fn=_status_value(lambda s: s.wifi_signal),
         exists_fn=_reports("srssi"),
     ),
@@ -322,55 +344,31 @@ SENSORS: Final[tuple[ChargerSensorDescription, ...]] = (
         exists_fn=_reports("uptime"),
     ),
     *(_controlled_by(prop) for prop in CONTROLLED_PROPERTIES),
-    ChargerSensorDescription(
-        key="last_session_energy",
-        translation_key="last_session_energy",
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
-        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=lambda data: data.last_session.energy if data.last_session else None,
-        exists_fn=lambda data: data.has_event_log,
+    _last_session(
+        "last_session_energy",
+        lambda session: session.energy,
+        SensorDeviceClass.ENERGY,
+        unit=UnitOfEnergy.WATT_HOUR,
+        suggested_unit=UnitOfEnergy.KILO_WATT_HOUR,
+        precision=2,
     ),
-    ChargerSensorDescription(
-        key="last_session_duration",
-        translation_key="last_session_duration",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=0,
-        value_fn=lambda data: data.last_session.duration if data.last_session else None,
-        exists_fn=lambda data: data.has_event_log,
+    _last_session(
+        "last_session_duration",
+        lambda session: session.duration,
+        SensorDeviceClass.DURATION,
+        unit=UnitOfTime.SECONDS,
+        suggested_unit=UnitOfTime.MINUTES,
+        precision=0,
     ),
-    ChargerSensorDescription(
-        key="last_session_end",
-        translation_key="last_session_end",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data: data.last_session.ended if data.last_session else None,
-        exists_fn=lambda data: data.has_event_log,
-    ),
-    ChargerSensorDescription(
-        key="next_schedule_start",
-        translation_key="next_schedule_start",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data: next_transition(data.schedule_plan, active=True),
-        exists_fn=lambda data: data.schedule is not None,
-    ),
-    ChargerSensorDescription(
-        key="next_schedule_stop",
-        translation_key="next_schedule_stop",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data: next_transition(data.schedule_plan, active=False),
-        exists_fn=lambda data: data.schedule is not None,
-    ),
-    ChargerSensorDescription(
-        key="last_session_max_temperature",
-        translation_key="last_session_max_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        value_fn=lambda data: data.last_session.temperature_max if data.last_session else None,
-        exists_fn=lambda data: data.has_event_log,
+    _last_session("last_session_end", lambda session: session.ended, SensorDeviceClass.TIMESTAMP),
+    _schedule_transition("next_schedule_start", active=True),
+    _schedule_transition("next_schedule_stop", active=False),
+    _last_session(
+        "last_session_max_temperature",
+        lambda session: session.temperature_max,
+        SensorDeviceClass.TEMPERATURE,
+        unit=UnitOfTemperature.CELSIUS,
+        precision=1,
     ),
 )
 

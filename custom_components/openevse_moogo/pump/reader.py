@@ -122,8 +122,11 @@ class CloudReader[T](DataUpdateCoordinator[T]):
                 raise self._cloud.translate(err) from err
             LOGGER.debug("%s: read failed, data kept within the grace: %r", self.name, err)
             if isinstance(err, MoogoRateLimitError) and err.retry_after is not None:
-                # What raising UpdateFailed(retry_after=...) would make the base class do: the
-                # next regular read waits for the cloud's Retry-After.
+                # The next regular read waits for the cloud's Retry-After. Home Assistant's one
+                # public way, raising UpdateFailed(retry_after=...), would also mark the reader
+                # failed and log an ERROR, which the grace is there to avoid; so this sets what
+                # that raise sets (same attribute and use in 2026.10 and 2026.11; the Retry-After
+                # test in tests/pump/test_transient_faults.py fails should that change).
                 self._retry_after = err.retry_after
             self._unseen_news = True
             return self.data

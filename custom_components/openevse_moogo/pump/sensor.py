@@ -6,23 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from homeassistant.components.sensor import (
-    SensorDeviceClass,
-    SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
-)
-from homeassistant.const import (
-    PERCENTAGE,
-    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-    EntityCategory,
-    UnitOfTemperature,
-    UnitOfTime,
-)
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
+from homeassistant.const import PERCENTAGE, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
+from ..value_sensor import ValueSensorDescription, wifi_signal
 from .data import PumpData, SprayDay
 from .entity import PumpEntity, PumpEntityDescription, async_add_pump_entities
 from .readers import PART_HISTORY, PART_SCHEDULES
@@ -30,10 +21,9 @@ from .runtime import PumpConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
-class PumpSensorEntityDescription(SensorEntityDescription, PumpEntityDescription):
+class PumpSensorEntityDescription(ValueSensorDescription[PumpData], PumpEntityDescription):
     """Describes a pump sensor."""
 
-    value_fn: Callable[[PumpData], float | int | datetime | None]
     last_reset_fn: Callable[[PumpData], datetime | None] | None = None
 
 
@@ -108,16 +98,7 @@ SENSORS: tuple[PumpSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda pump: pump.status.humidity,
     ),
-    PumpSensorEntityDescription(
-        key="wifi_signal",
-        translation_key="wifi_signal",
-        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
-        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda pump: pump.status.rssi,
-    ),
+    wifi_signal(PumpSensorEntityDescription, value_fn=lambda pump: pump.status.rssi),
     PumpSensorEntityDescription(
         key="current_spray_end",
         translation_key="current_spray_end",
@@ -152,7 +133,7 @@ class PumpSensor(PumpEntity, SensorEntity):
     entity_description: PumpSensorEntityDescription
 
     @property
-    def native_value(self) -> float | int | datetime | None:
+    def native_value(self) -> StateType | datetime:
         """The reading."""
         return self.entity_description.value_fn(self.pump)
 

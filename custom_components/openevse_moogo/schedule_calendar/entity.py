@@ -8,6 +8,7 @@ Assistant, say) only implements the reading half and says so with ``read_only``.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final, Protocol, override
@@ -125,9 +126,9 @@ class ScheduleCalendar(CalendarEntity):
             self.async_update_event_listeners()
 
     @property
+    @abstractmethod
     def schedule_source(self) -> ScheduleSource:
         """The source this calendar shows."""
-        raise NotImplementedError
 
     @property
     @override

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import product
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +29,11 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def hourly(prices: list[float], start: datetime = T0, minutes: int = 60) -> list[PriceSlot]:
     step = timedelta(minutes=minutes)
     return [PriceSlot(start + i * step, start + (i + 1) * step, p) for i, p in enumerate(prices)]
+
+
+def plan_by(slots: list[PriceSlot], *, hours: float, **options: Any) -> ChargePlan:
+    """Plan from ``T0`` for a departure ``hours`` later."""
+    return plan_charge(slots, now=T0, departure=T0 + timedelta(hours=hours), **options)
 
 
 # ----- an independent brute force over the same rules ----------------------------------------
@@ -216,9 +222,7 @@ def test_never_costlier_than_any_feasible_alternative(
 
 def test_split_takes_the_cheapest_hours_and_stops_inside_the_last() -> None:
     slots = hourly([5, 4, 3, 1, 2, 6, 1, 7, 2, 3])
-    plan = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=10), energy_kwh=25, power_kw=11
-    )
+    plan = plan_by(slots, hours=10, energy_kwh=25, power_kw=11)
     assert plan.reachable
     assert plan.cost == pytest.approx(11 * 1 + 11 * 1 + 3 * 2)
     assert [(i.start.hour, i.end.hour) for i in plan.intervals[:2]] == [(21, 22), (0, 1)]
@@ -232,14 +236,7 @@ def test_split_takes_the_cheapest_hours_and_stops_inside_the_last() -> None:
 
 def test_continuous_takes_the_cheapest_window() -> None:
     slots = hourly([5, 4, 3, 1, 2, 6, 1, 7, 2, 3])
-    plan = plan_charge(
-        slots,
-        now=T0,
-        departure=T0 + timedelta(hours=10),
-        energy_kwh=25,
-        power_kw=11,
-        mode=ChargeMode.CONTINUOUS,
-    )
+    plan = plan_by(slots, hours=10, energy_kwh=25, power_kw=11, mode=ChargeMode.CONTINUOUS)
     assert plan.starts == 1
     assert plan.intervals[0].start == T0 + timedelta(hours=2)
     assert plan.cost == pytest.approx(33 + 11 + 6)
@@ -247,18 +244,9 @@ def test_continuous_takes_the_cheapest_window() -> None:
 
 def test_minimum_run_keeps_the_contactor_closed() -> None:
     quarters = hourly([1, 9, 1, 9, 1, 9, 1, 9, 1, 9, 1, 9], minutes=15)
-    free = plan_charge(
-        quarters, now=T0, departure=T0 + timedelta(hours=3), energy_kwh=6, power_kw=4
-    )
+    free = plan_by(quarters, hours=3, energy_kwh=6, power_kw=4)
     assert free.starts == 6  # every cheap quarter on its own
-    protected = plan_charge(
-        quarters,
-        now=T0,
-        departure=T0 + timedelta(hours=3),
-        energy_kwh=6,
-        power_kw=4,
-        min_run=timedelta(minutes=45),
-    )
+    protected = plan_by(quarters, hours=3, energy_kwh=6, power_kw=4, min_run=timedelta(minutes=45))
     assert protected.starts < free.starts
     for interval in protected.intervals[:-1]:
         assert interval.end - interval.start >= timedelta(minutes=45)
@@ -268,7 +256,7 @@ def test_minimum_run_keeps_the_contactor_closed() -> None:
 def test_fifteen_minute_slots_and_an_exact_partial_end() -> None:
     prices = [3.0] * 8 + [0.5, 0.4, 0.6, 0.5] + [3.0] * 8
     slots = hourly(prices, minutes=15)
-    plan = plan_charge(slots, now=T0, departure=T0 + timedelta(hours=5), energy_kwh=10, power_kw=11)
+    plan = plan_by(slots, hours=5, energy_kwh=10, power_kw=11)
     assert plan.starts == 1
     run = plan.intervals[0]
     assert run.start == T0 + timedelta(hours=2)
@@ -279,28 +267,21 @@ def test_fifteen_minute_slots_and_an_exact_partial_end() -> None:
 
 def test_a_car_drawing_half_of_what_it_may_needs_twice_the_slots() -> None:
     slots = hourly([1, 2, 3, 4, 5, 6, 7, 8])
-    full = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=8), energy_kwh=14.8, power_kw=7.4
-    )
-    half = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=8), energy_kwh=14.8, power_kw=3.7
-    )
+    full = plan_by(slots, hours=8, energy_kwh=14.8, power_kw=7.4)
+    half = plan_by(slots, hours=8, energy_kwh=14.8, power_kw=3.7)
     assert full.planned_end == T0 + timedelta(hours=2)
     assert half.planned_end == T0 + timedelta(hours=4)
     assert half.cost == pytest.approx(3.7 * (1 + 2 + 3 + 4))
-    unreachable = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=3), energy_kwh=14.8, power_kw=3.7
-    )
+    unreachable = plan_by(slots, hours=3, energy_kwh=14.8, power_kw=3.7)
     assert not unreachable.reachable
     assert unreachable.energy_kwh == pytest.approx(3 * 3.7)  # as much as possible
 
 
 def test_a_circuit_share_caps_the_power_per_slot() -> None:
     slots = hourly([1, 1, 5, 5])
-    plan = plan_charge(
+    plan = plan_by(
         slots,
-        now=T0,
-        departure=T0 + timedelta(hours=4),
+        hours=4,
         energy_kwh=11,
         power_kw=11,
         power_cap_kw={T0: 3.0, T0 + timedelta(hours=1): 3.0},
@@ -310,14 +291,7 @@ def test_a_circuit_share_caps_the_power_per_slot() -> None:
 
 def test_price_ceiling_and_target_out_of_reach() -> None:
     slots = hourly([1, 8, 2, 9])
-    plan = plan_charge(
-        slots,
-        now=T0,
-        departure=T0 + timedelta(hours=4),
-        energy_kwh=30,
-        power_kw=11,
-        price_ceiling=5,
-    )
+    plan = plan_by(slots, hours=4, energy_kwh=30, power_kw=11, price_ceiling=5)
     assert not plan.reachable
     assert plan.energy_kwh == pytest.approx(22)
     assert plan.cost == pytest.approx(33)
@@ -326,15 +300,7 @@ def test_price_ceiling_and_target_out_of_reach() -> None:
 
 def test_charge_now_minimum_ignores_price_and_missing_prices() -> None:
     slots = hourly([9, 9, 1, 1], start=T0 + timedelta(hours=1))  # nothing known for the 1st hour
-    plan = plan_charge(
-        slots,
-        now=T0,
-        departure=T0 + timedelta(hours=5),
-        energy_kwh=20,
-        power_kw=10,
-        minimum_now_kwh=15,
-        price_ceiling=5,
-    )
+    plan = plan_by(slots, hours=5, energy_kwh=20, power_kw=10, minimum_now_kwh=15, price_ceiling=5)
     first = plan.intervals[0]
     assert (first.start, first.end, first.priced) == (T0, T0 + timedelta(hours=1), False)
     second = plan.intervals[1]
@@ -347,10 +313,9 @@ def test_charge_now_minimum_ignores_price_and_missing_prices() -> None:
 
 def test_charge_now_run_goes_on_into_cheap_slots_and_skips_a_closed_circuit() -> None:
     slots = hourly([9, 1, 1, 8])
-    plan = plan_charge(
+    plan = plan_by(
         slots,
-        now=T0,
-        departure=T0 + timedelta(hours=4),
+        hours=4,
         energy_kwh=20,
         power_kw=10,
         minimum_now_kwh=5,
@@ -364,15 +329,16 @@ def test_charge_now_run_goes_on_into_cheap_slots_and_skips_a_closed_circuit() ->
         (T0 + timedelta(hours=2), T0 + timedelta(hours=3.5)),
     ]
     assert plan.cost == pytest.approx(5 * 9 + 10 * 1 + 5 * 8)
-    merged = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=4), energy_kwh=15, power_kw=10,
-        minimum_now_kwh=10,
-    )  # fmt: skip
+    merged = plan_by(slots, hours=4, energy_kwh=15, power_kw=10, minimum_now_kwh=10)
     assert [(i.start, i.end) for i in merged.intervals] == [(T0, T0 + timedelta(minutes=90))]
-    around = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=4), energy_kwh=20, power_kw=10,
-        minimum_now_kwh=15, power_cap_kw={T0 + timedelta(hours=1): 0.0},
-    )  # fmt: skip
+    around = plan_by(
+        slots,
+        hours=4,
+        energy_kwh=20,
+        power_kw=10,
+        minimum_now_kwh=15,
+        power_cap_kw={T0 + timedelta(hours=1): 0.0},
+    )
     assert [(i.start, i.end) for i in around.intervals] == [
         (T0, T0 + timedelta(hours=1)),
         (T0 + timedelta(hours=2), T0 + timedelta(hours=3)),
@@ -381,9 +347,7 @@ def test_charge_now_run_goes_on_into_cheap_slots_and_skips_a_closed_circuit() ->
 
 def test_prices_missing_for_tomorrow_but_today_suffices() -> None:
     slots = hourly([4, 3, 1, 2, 2, 5])  # until midnight
-    plan = plan_charge(
-        slots, now=T0, departure=T0 + timedelta(hours=13), energy_kwh=10, power_kw=11
-    )
+    plan = plan_by(slots, hours=13, energy_kwh=10, power_kw=11)
     assert not plan.prices_complete
     assert plan.reachable
     assert not plan.awaiting_prices
@@ -475,16 +439,12 @@ def test_precondition_keeps_the_charger_available() -> None:
 
 
 def test_nothing_to_do() -> None:
-    plan = plan_charge(
-        hourly([1]), now=T0, departure=T0 + timedelta(hours=1), energy_kwh=0, power_kw=7
-    )
+    plan = plan_by(hourly([1]), hours=1, energy_kwh=0, power_kw=7)
     assert plan.reachable
     assert plan.intervals == ()
     past = plan_charge(hourly([1]), now=T0, departure=T0, energy_kwh=5, power_kw=7)
     assert not past.reachable
-    no_power = plan_charge(
-        hourly([1]), now=T0, departure=T0 + timedelta(hours=1), energy_kwh=5, power_kw=0
-    )
+    no_power = plan_by(hourly([1]), hours=1, energy_kwh=5, power_kw=0)
     assert not no_power.reachable
 
 
@@ -504,21 +464,18 @@ def test_bad_inputs_raise_plan_errors() -> None:
 
 def test_status_through_a_night() -> None:
     slots = hourly([5, 1, 5, 1])
-    plan = plan_charge(slots, now=T0, departure=T0 + timedelta(hours=4), energy_kwh=5, power_kw=10)
+    plan = plan_by(slots, hours=4, energy_kwh=5, power_kw=10)
     assert plan_status(None, T0, car_charging=False) is PlanStatus.OFF
     assert plan_status(plan, T0, car_charging=False) is PlanStatus.WAITING
     assert plan_status(plan, T0, car_charging=True) is PlanStatus.CHARGING  # a late boundary
     assert plan_status(plan, T0 + timedelta(hours=1), car_charging=False) is PlanStatus.CHARGING
     assert plan_status(plan, T0 + timedelta(hours=2), car_charging=False) is PlanStatus.DONE
-    done = plan_charge(slots, now=T0, departure=T0 + timedelta(hours=4), energy_kwh=0, power_kw=1)
+    done = plan_by(slots, hours=4, energy_kwh=0, power_kw=1)
     assert plan_status(done, T0, car_charging=False) is PlanStatus.DONE
 
 
 def test_status_waiting_for_prices_while_charging_the_minimum() -> None:
-    plan = plan_charge(
-        [], now=T0, departure=T0 + timedelta(hours=10), energy_kwh=20, power_kw=10,
-        minimum_now_kwh=5,
-    )  # fmt: skip
+    plan = plan_by([], hours=10, energy_kwh=20, power_kw=10, minimum_now_kwh=5)
     assert plan.awaiting_prices
     assert plan_status(plan, T0, car_charging=False) is PlanStatus.CHARGING
     assert plan_status(plan, T0 + timedelta(hours=1), car_charging=False) is (

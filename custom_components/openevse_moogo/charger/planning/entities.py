@@ -22,7 +22,6 @@ from homeassistant.components.select import SelectEntity
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
-    SensorEntityDescription,
 )
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.components.time import TimeEntity
@@ -32,6 +31,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from ...value_sensor import ValueSensorDescription
 from ..const import CONF_VEHICLE_SOC_SENSOR
 from ..coordinator import ChargerCoordinator
 from ..entity import ChargerEntity
@@ -63,10 +63,9 @@ class PlanNumberDescription(PlanSettingDescription, NumberEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlanSensorDescription(SensorEntityDescription):
+class PlanSensorDescription(ValueSensorDescription["PlanController"]):
     """A plan sensor: its value from the plan controller."""
 
-    value_fn: Callable[[PlanController], StateType | datetime]
     attributes_fn: Callable[[PlanController], dict[str, Any]] | None = None
 
 
@@ -107,30 +106,28 @@ SWITCHES: Final = (
     ),
 )
 
+
+def _energy_number(
+    key: str, setting: str, *, entity_category: EntityCategory | None = None
+) -> PlanNumberDescription:
+    """Describe an energy the plan is to deliver: kWh typed in, up to 200 in half kWh."""
+    return PlanNumberDescription(
+        key=key,
+        translation_key=key,
+        setting=setting,
+        device_class=NumberDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        native_min_value=0,
+        native_max_value=200,
+        native_step=0.5,
+        mode=NumberMode.BOX,
+        entity_category=entity_category,
+    )
+
+
 NUMBERS: Final = (
-    PlanNumberDescription(
-        key="plan_target_energy",
-        translation_key="plan_target_energy",
-        setting="target_energy_kwh",
-        device_class=NumberDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        native_min_value=0,
-        native_max_value=200,
-        native_step=0.5,
-        mode=NumberMode.BOX,
-    ),
-    PlanNumberDescription(
-        key="plan_minimum_energy",
-        translation_key="plan_minimum_energy",
-        setting="minimum_kwh",
-        device_class=NumberDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        native_min_value=0,
-        native_max_value=200,
-        native_step=0.5,
-        mode=NumberMode.BOX,
-        entity_category=EntityCategory.CONFIG,
-    ),
+    _energy_number("plan_target_energy", "target_energy_kwh"),
+    _energy_number("plan_minimum_energy", "minimum_kwh", entity_category=EntityCategory.CONFIG),
     PlanNumberDescription(
         key="plan_target_soc",
         translation_key="plan_target_soc",

@@ -8,6 +8,7 @@ settings, see :mod:`.fallback_setup`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -225,7 +226,7 @@ def shares_text(hass: HomeAssistant, shares: Mapping[str, int]) -> str:
     return ", ".join(f"{titles.get(i, i)}: {amps} A" for i, amps in shares.items())
 
 
-class CircuitSteps:
+class CircuitSteps(ABC):
     """The steps both flows share; ``_finish`` differs (create or update the entry)."""
 
     hass: HomeAssistant
@@ -333,8 +334,9 @@ class CircuitSteps:
             description_placeholders=placeholders,
         )
 
+    @abstractmethod
     def _finish(self) -> ConfigFlowResult:
-        raise NotImplementedError  # provided by the flow class
+        """Create the entry (config flow) or update it (options flow)."""
 
 
 class CircuitConfigFlow(CircuitSteps, ConfigFlow):
