@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 import aiohttp
@@ -12,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.openevse_moogo.charger.event_log import read_once
+from custom_components.openevse_moogo.charger.event_log import EventLog
 from custom_components.openevse_moogo.charger.history import (
     async_read_last_session,
     last_finished_session,
@@ -142,28 +141,20 @@ async def test_a_block_rotated_away_mid_read_is_skipped(charger: ChargerSimulato
 
         stale.get_log_range = stale_range  # type: ignore[method-assign]
         before = len(charger.requests)
-        assert await async_read_last_session(stale) is None
+        assert await async_read_last_session(EventLog(stale)) is None
         read = [path for _, path in charger.requests[before:]]
         assert read == [f"/logs/{last}", f"/logs/{last - 1}", f"/logs/{last - 2}"]
 
 
 async def test_the_set_up_read_ends_with_the_set_up(charger: ChargerSimulator) -> None:
-    """Within the set-up the log is read once; a task it started reads afresh afterwards."""
+    """While reads are shared the log is read once; afterwards every read goes to the charger."""
     async with aiohttp.ClientSession() as session:
         client = OpenEVSE(charger.host, port=charger.port, session=session)
-        other = OpenEVSE(charger.host, port=charger.port, session=session)
-        started = asyncio.Event()
-
-        async def later() -> None:
-            await started.wait()
-            await async_read_last_session(client)
-
-        with read_once(client):
-            await async_read_last_session(client)
-            await async_read_last_session(client)
-            await async_read_last_session(other)  # another charger's client is not served
-            task = asyncio.create_task(later())  # copies the context while it is open
+        log, other = EventLog(client), EventLog(client)
+        with log.shared_reads():
+            await async_read_last_session(log)
+            await async_read_last_session(log)
+            await async_read_last_session(other)  # another charger's log is not served
         assert charger.requests.count(("GET", "/logs")) == 2
-        started.set()
-        await task
+        await async_read_last_session(log)
         assert charger.requests.count(("GET", "/logs")) == 3

@@ -12,6 +12,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.openevse_moogo.charger.event_log import EventLog
 from custom_components.openevse_moogo.charger.log_replay import (
     LogPosition,
     async_read_since,
@@ -143,18 +144,18 @@ async def test_read_since_handles_blocks_out_of_range(charger: ChargerSimulator)
     assert log.max_index >= 2
     async with aiohttp.ClientSession() as session:
         client = OpenEVSE(charger.host, port=charger.port, session=session)
-        end = (await async_read_since(client, None)).position
+        end = (await async_read_since(EventLog(client), None)).position
         assert end.block == log.max_index
         assert end.lines == len(log.block(log.max_index))
         assert end.vehicle_connected is False
         # Nothing new past the end.
-        nothing = await async_read_since(client, end)
+        nothing = await async_read_since(EventLog(client), end)
         assert (nothing.lines, nothing.position, nothing.gap) == ([], end, False)
         # A position in a block whose lines are fewer than we had read: not the same log.
         odd = LogPosition(
             block=log.min_index, lines=10_000, evse_state=None, vehicle_connected=None
         )
-        reread = await async_read_since(client, odd)
+        reread = await async_read_since(EventLog(client), odd)
         assert reread.gap
         assert reread.position == end
         # A block that rotates away between the range and its read answers 404: skipped.
@@ -169,7 +170,7 @@ async def test_read_since_handles_blocks_out_of_range(charger: ChargerSimulator)
             return first, last
 
         stale.get_log_range = stale_range  # type: ignore[method-assign]
-        rotated = await async_read_since(stale, start)
+        rotated = await async_read_since(EventLog(stale), start)
         assert rotated.gap
         assert rotated.position == end
         assert len(rotated.lines) == sum(len(log.block(i)) for i in range(first + 1, last + 1))

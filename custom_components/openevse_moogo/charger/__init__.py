@@ -21,7 +21,6 @@ from .connection import ChargerSettings, create_client
 from .const import MINIMUM_FIRMWARE
 from .coordinator import ChargerCoordinator
 from .diagnostics import async_get_charger_diagnostics
-from .event_log import read_once
 from .feeds import ChargerFeeds
 from .planning import entities as plan_entities
 from .planning.controller import PlanController
@@ -38,7 +37,7 @@ async def async_setup_charger_entry(
     coordinator = ChargerCoordinator(hass, entry, client)
     # The first refresh reads the last session from the event log, the tracker where the log
     # ends: one read of each of its resources serves both.
-    with read_once(client):
+    with coordinator.event_log.shared_reads():
         # Unreachable -> ConfigEntryNotReady (retried), rejected credentials -> reauth flow.
         await coordinator.async_config_entry_first_refresh()
         _check_firmware(hass, entry, coordinator)

@@ -40,6 +40,7 @@ from .boot import BootTracker
 from .const import FALLBACK_POLL_INTERVAL, REQUEST_TIMEOUT
 from .data import ChargerData
 from .errors import CHARGER_ERRORS
+from .event_log import EventLog
 from .grace import RESTART_DELAY, Trouble
 from .history import FinishedSession, async_read_last_session
 
@@ -80,6 +81,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             always_update=False,
         )
         self.client = client
+        self.event_log = EventLog(client)
         self.configuration_url = client.url
         self._own_claim: ClaimProperties | None = None
         self._boot = BootTracker()
@@ -215,7 +217,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
     async def _async_read_last_session(self) -> bool:
         """Read the last finished session from the event log; tell whether it changed."""
         try:
-            session = await async_read_last_session(self.client)
+            session = await async_read_last_session(self.event_log)
         except OpenEVSENotFoundError:
             self._has_event_log = False  # firmware without an event log
             return False

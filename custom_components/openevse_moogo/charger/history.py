@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..clients.openevse import OpenEVSE
 from ..clients.openevse.models import LogEntry
-from .event_log import async_log_block, async_log_range
+from .event_log import EventLog
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,17 +55,17 @@ def last_finished_session(entries: Sequence[LogEntry]) -> FinishedSession | None
     return finished
 
 
-async def async_read_last_session(client: OpenEVSE) -> FinishedSession | None:
+async def async_read_last_session(log: EventLog) -> FinishedSession | None:
     """Read the log's blocks, newest first, until one holds the end of a session.
 
     A block can rotate away between the range and the read (404 "Block out of range"): the
     blocks still there are enough. A session spanning blocks is read whole, since each block
     read extends the entries towards the past.
     """
-    first, last = await async_log_range(client)
+    first, last = await log.async_range()
     entries: list[LogEntry] = []
     for index in range(last, first - 1, -1):
-        block = await async_log_block(client, index)
+        block = await log.async_block(index)
         if block is None:
             break
         entries = [*block, *entries]

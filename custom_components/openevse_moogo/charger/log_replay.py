@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
-from ..clients.openevse import OpenEVSE
 from ..clients.openevse.models import EvseState, LogEntry, as_enum, as_int
-from .event_log import async_log_block, async_log_range
+from .event_log import EventLog
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,11 +73,11 @@ def _after(position: LogPosition | None, entry: LogEntry, block: int, lines: int
     )
 
 
-async def async_read_since(client: OpenEVSE, position: LogPosition | None) -> LogReading:
+async def async_read_since(log: EventLog, position: LogPosition | None) -> LogReading:
     """Read what the log holds past ``position``; with none, only find the end of the log."""
-    first, last = await async_log_range(client)
+    first, last = await log.async_range()
     if position is None:
-        newest = await async_log_block(client, last) or []
+        newest = await log.async_block(last) or []
         empty = LogPosition(block=last, lines=0, evse_state=None, vehicle_connected=None)
         end = _after(None, newest[-1], last, len(newest)) if newest else empty
         return LogReading(lines=[], position=end, gap=False)
@@ -89,7 +88,7 @@ async def async_read_since(client: OpenEVSE, position: LogPosition | None) -> Lo
     lines: list[LogEntry] = []
     current = position
     for index in range(start, last + 1):
-        block = await async_log_block(client, index)
+        block = await log.async_block(index)
         if block is None:
             gap = True  # rotated away between the range and this read
             continue

@@ -143,7 +143,7 @@ class ChargingSessionEvents:
         position = LogPosition.from_dict(raw_position) if isinstance(raw_position, dict) else None
         live_until = dt_util.parse_datetime(str(stored.get("live_until") or ""))
         try:
-            reading = await async_read_since(self._coordinator.client, position)
+            reading = await async_read_since(self._coordinator.event_log, position)
         except OpenEVSENotFoundError:
             return  # firmware without an event log
         except (OpenEVSEError, TimeoutError) as err:
@@ -230,7 +230,7 @@ class ChargingSessionEvents:
             return
         try:
             async with asyncio.timeout(_SAVE_DEADLINE):
-                reading = await async_read_since(self._coordinator.client, self._position)
+                reading = await async_read_since(self._coordinator.event_log, self._position)
         except (OpenEVSEError, TimeoutError) as err:
             LOGGER.debug("Could not note the event log end of %s: %s", self._name, err)
         else:
