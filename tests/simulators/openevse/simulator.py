@@ -1052,6 +1052,11 @@ class ChargerSimulator:
         if "ota_update" in self.status:
             fresh["ota_update"] = 0
         self._apply({key: value for key, value in fresh.items() if key in self.status})
+        if self.profile == "master" and self.config.get("divert_type") == -1:
+            # DivertTask::begin's upgrade guess, which 5.1.5 only compared and master assigns
+            # and stores: a grid topic means grid export, anything else solar.
+            grid = bool(self.config.get("mqtt_grid_ie"))
+            self.config["divert_type"] = DIVERT_TYPE_GRID if grid else DIVERT_TYPE_SOLAR
         self.status["divertmode"] = DIVERT_NORMAL
         self.timer_divert = False  # a boot forgets the window; the timer's first loop re-applies it
         self._apply(self.set_divertmode(self._configured_divertmode()))

@@ -282,3 +282,20 @@ async def test_config_switches_eco_with_its_claim(
     await json_request(session, "POST", f"{sim.url}/config", json={"charge_mode": "fast"})
     assert sim.status["divertmode"] == 1
     assert DIVERT not in sim.claims.claims
+
+
+@pytest.mark.parametrize(("grid_topic", "guessed"), [("", 0), ("emon/grid", 1)])
+async def test_master_guesses_an_unset_divert_type_at_boot(
+    session: aiohttp.ClientSession, grid_topic: str, guessed: int
+) -> None:
+    # master's DivertTask::begin assigns the guess (5.1.5 only compares, so it stays -1).
+    async with ChargerSimulator(profile="master", tick=TICK) as sim:
+        assert sim.config["divert_type"] == 0
+        await sim.update_config(divert_type=-1, mqtt_grid_ie=grid_topic)
+        await sim.reboot()
+        _, config = await json_request(session, "GET", f"{sim.url}/config")
+        assert config["divert_type"] == guessed
+    async with ChargerSimulator(profile="v5", tick=TICK) as sim:
+        await sim.update_config(mqtt_grid_ie=grid_topic)
+        await sim.reboot()
+        assert sim.config["divert_type"] == -1
