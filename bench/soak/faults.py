@@ -14,6 +14,11 @@ Home Assistant may do meanwhile:
 Charger HTTP faults only matter to a client that makes requests; with a healthy websocket it makes
 none, so each starts with a websocket drop, which makes the client reconnect into the fault.
 A cloud fault meant for one poll is held until a request met it (the next poll), plus 1 s.
+
+Faults that make the integration log in again (a token expiry in any form) are injected only as
+often as its login budget allows (:class:`LoginBudget`): tokens live a year on the real cloud,
+so more expiries per hour than the budget is not a fault a user meets, and the integration then
+rightly refuses to log in until the hour has room again.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from custom_components.openevse_moogo.clients.moogo import DEFAULT_MAX_LOGINS_PER_HOUR
 from tests.e2e.stack import HomeAssistantApi, HomeAssistantError
 from tests.simulators.openevse import ChargerSimulator
 
@@ -63,6 +69,8 @@ class Fault:
     """Inject, hold and clear, on the charger with this index (cloud faults: a pump index)."""
     reboot: bool = False  # the charger really restarts (its "Last boot" may move)
     final: bool = False  # never clears within the soak: injected last, once
+    login: bool = False  # the integration logs in once (answered) to get through it
+    new_password: bool = False  # ends with new credentials: the login budget starts afresh
 
 
 # ----- chargers ---------------------------------------------------------------------------
@@ -329,13 +337,22 @@ FAULTS: tuple[Fault, ...] = (
     Fault("one poll: Cloudflare HTML page", "cloud", "transient", _one_failed_poll("html_error")),
     Fault("one poll: malformed JSON", "cloud", "transient", _one_failed_poll("malformed_json")),
     Fault("one poll: answers 5 s late", "cloud", "transient", _slow_cloud),
-    Fault("token expiry", "cloud", "transient", _token_expiry),
-    Fault("token expiry, JSON 401", "cloud", "transient", _token_expiry_json_401),
+    Fault("token expiry", "cloud", "transient", _token_expiry, login=True),
+    Fault("token expiry, JSON 401", "cloud", "transient", _token_expiry_json_401, login=True),
     Fault("spray command never confirmed", "cloud", "transient", _lost_command),
     Fault("pump offline (outage)", "cloud", "transient", _pump_offline),
-    Fault("sign-in answers 503 (outage)", "cloud", "outage", _sign_in_down),
-    Fault("password rejected (outage)", "cloud", "outage", _wrong_password),
-    Fault("daily login cap (until midnight)", "cloud", "outage", _login_cap, final=True),
+    Fault("sign-in answers 503 (outage)", "cloud", "outage", _sign_in_down, login=True),
+    Fault(
+        "password rejected (outage)",
+        "cloud",
+        "outage",
+        _wrong_password,
+        login=True,
+        new_password=True,
+    ),
+    Fault(
+        "daily login cap (until midnight)", "cloud", "outage", _login_cap, final=True, login=True
+    ),
     Fault("cloud does not answer (outage)", "cloud", "outage", _cloud_hangs),
     Fault("account entry reload", "cloud", "planned", _reload_account),
 )
@@ -348,9 +365,51 @@ def final_faults(lane: Lane) -> list[Fault]:
     return [fault for fault in FAULTS if fault.lane == lane and fault.final]
 
 
+@dataclass
+class LoginBudget:
+    """The integration's login budget as the cloud lane spends it.
+
+    The account's guard allows ``per_hour`` answered logins in any sliding hour (the set-up's
+    login is the config flow's, not the entry's) and starts afresh when the user enters a new
+    password. One login is always kept back for the final fault (the daily cap must be met by
+    a login attempt); a password change may take the last but that one, since it frees them all.
+    """
+
+    per_hour: int = DEFAULT_MAX_LOGINS_PER_HOUR
+    spent: list[float] = field(default_factory=list)
+
+    def admits(self, fault: Fault, now: float) -> bool:
+        """Whether ``fault`` may be injected at ``now`` (monotonic seconds)."""
+        if not fault.login:
+            return True
+        self.spent = [at for at in self.spent if now - at < 3600]
+        # Its own login, and one kept back for the final fault unless it is that fault or
+        # frees the budget anyway.
+        needed = 1 if fault.final or fault.new_password else 2
+        return self.per_hour - len(self.spent) >= needed
+
+    def note(self, fault: Fault, now: float) -> None:
+        """Account for ``fault`` once it ran."""
+        if fault.new_password:
+            self.spent.clear()
+        elif fault.login:
+            self.spent.append(now)
+
+
 def schedule(lane: Lane, rng: random.Random) -> list[Fault]:
     """One lane's faults for a run: every fault once in a seeded order, then seeded random picks
-    (as many as any run can use); the final faults not among them."""
+    (as many as any run can use); the final faults not among them.
+
+    In the first round the password change comes third among the faults that log in, so that
+    within the login budget every one of them (and the final daily cap) gets its turn.
+    """
     mine = [fault for fault in FAULTS if fault.lane == lane and not fault.final]
     order = rng.sample(mine, len(mine))
+    slots = [i for i, fault in enumerate(order) if fault.login]
+    if slots:
+        logins = [order[i] for i in slots]
+        changes = [fault for fault in logins if fault.new_password]
+        others = [fault for fault in logins if not fault.new_password]
+        for i, fault in zip(slots, [*others[:2], *changes, *others[2:]], strict=True):
+            order[i] = fault
     return order + [rng.choice(mine) for _ in range(2000)]

@@ -31,7 +31,7 @@ from tests.e2e.stack import (
     add_moogo_account,
 )
 
-from .faults import Context, Fault, Lane, final_faults, schedule
+from .faults import Context, Fault, Lane, LoginBudget, final_faults, schedule
 from .observe import LogTail, ProcessSampler, StateStream
 from .world import CHARGING, World, charger_checks, pump_checks
 
@@ -242,10 +242,14 @@ class Soak:
 
     async def _lane(self, lane: Lane, context: Context, until: float) -> None:
         rng = random.Random(f"{self.seed}-{lane}")
+        budget = LoginBudget()
         for fault in schedule(lane, rng):
             if time.monotonic() >= until:
                 break
+            if not budget.admits(fault, time.monotonic()):
+                continue  # a token expiry the hour's logins cannot pay for: pick another
             await self._inject(fault, lane, context, rng)
+            budget.note(fault, time.monotonic())
         for fault in final_faults(lane):
             await self._inject(fault, lane, context, rng)
 

@@ -177,3 +177,30 @@ async def test_refused_login_shows_at_once_and_asks_to_sign_in(
     assert _state(hass, ONLINE) == STATE_OFF
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+@pytest.mark.expected_errors(STATUS_ERROR)
+async def test_sign_in_outage_at_a_token_expiry_spends_no_login_budget(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    frozen_account: tuple[MoogoCloudSimulator, ConfigEntry],
+) -> None:
+    """The token expires while sign-in answers 503 for ten minutes: the failed logins are
+    spaced (10 s doubling to a minute), none is counted against the hourly budget, and the
+    pump is back within two of its read cycles once sign-in is."""
+    sim, entry = frozen_account
+    guard = coordinator_of(entry).cloud.client.login_guard
+    counted = guard.attempts_in_window
+    logins_before = sim.requests.count(("POST", "/v1/user/login"))
+    sim.expire_tokens()
+    sim.faults.login_http_status = 503
+    await let_time_pass(hass, freezer, 600)
+    assert _state(hass, TEMPERATURE) == STATE_UNAVAILABLE  # an outage past the grace
+    tried = sim.requests.count(("POST", "/v1/user/login")) - logins_before
+    assert 5 <= tried <= 10  # a read a minute; spaced 10, 20, 40, then 60 s
+    assert guard.attempts_in_window == counted
+    sim.faults.login_http_status = None
+    await let_time_pass(hass, freezer, 125)  # the next spaced try within 60 s, then a read
+    assert _state(hass, TEMPERATURE) == "22.0"
+    assert _state(hass, ONLINE) == STATE_ON
+    assert guard.attempts_in_window == counted + 1

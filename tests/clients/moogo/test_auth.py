@@ -17,9 +17,11 @@ from custom_components.openevse_moogo.clients.moogo import (
     MoogoAuthenticationError,
     MoogoAuthToken,
     MoogoClient,
+    MoogoConnectionError,
     MoogoInvalidCredentialsError,
     MoogoLoginLimitError,
     MoogoRateLimitError,
+    MoogoServerError,
 )
 from tests.simulators.moogo import MoogoCloudSimulator
 
@@ -412,6 +414,91 @@ async def test_max_logins_per_hour_option(
     assert client.login_guard.max_per_hour == 1
     await client.authenticate()
     with pytest.raises(MoogoLoginLimitError):
+        await client.authenticate()
+
+
+async def test_sign_in_behind_a_failing_gateway_spends_no_budget_and_is_spaced(
+    sim: MoogoCloudSimulator, session: aiohttp.ClientSession
+) -> None:
+    clock = FakeClock()
+    guard = LoginGuard(max_per_hour=3, clock=clock)
+    client = MoogoClient(
+        email=sim.email, password=sim.password, session=session, base_url=sim.url, login_guard=guard
+    )
+    await client.authenticate()
+    sim.expire_tokens()
+    sim.faults.login_http_status = 503
+
+    with pytest.raises(MoogoServerError):
+        await client.get_devices()
+    assert logins(sim) == 2
+    assert guard.attempts_in_window == 1  # the gateway's 503 is given back
+    # Every request in the next 10 s fails the same way without a login request.
+    for _ in range(5):
+        with pytest.raises(MoogoServerError, match=r"HTTP 503\); the next attempt is in 10 s"):
+            await client.get_devices()
+    assert logins(sim) == 2
+    clock.now += 10
+    with pytest.raises(MoogoServerError):
+        await client.get_devices()
+    assert logins(sim) == 3
+    clock.now += 19  # the wait doubled
+    with pytest.raises(MoogoServerError, match="in 1 s"):
+        await client.get_devices()
+    clock.now += 1
+    sim.faults.login_http_status = None  # the sign-in service is back
+    assert await client.get_devices()
+    assert logins(sim) == 4
+    assert guard.attempts_in_window == 2  # the first login and this one
+
+    # After a success the spacing starts again from its shortest wait.
+    sim.expire_tokens()
+    sim.faults.login_http_status = 502
+    with pytest.raises(MoogoServerError):
+        await client.get_devices()
+    with pytest.raises(MoogoServerError, match="in 10 s"):
+        await client.get_devices()
+
+
+async def test_sign_in_answered_with_an_error_counts_against_the_budget(
+    sim: MoogoCloudSimulator, session: aiohttp.ClientSession
+) -> None:
+    clock = FakeClock()
+    guard = LoginGuard(max_per_hour=2, clock=clock)
+    client = MoogoClient(
+        email=sim.email, password=sim.password, session=session, base_url=sim.url, login_guard=guard
+    )
+    sim.faults.login_http_status = 500  # the cloud's own service failed: it may have counted it
+    for _ in range(2):
+        with pytest.raises(MoogoServerError):
+            await client.authenticate()
+    assert guard.attempts_in_window == 2
+    with pytest.raises(MoogoLoginLimitError):
+        await client.authenticate()
+    assert logins(sim) == 2
+
+
+async def test_sign_in_that_cannot_connect_spends_no_budget(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with MoogoCloudSimulator() as sim:
+        url = sim.url  # its port is closed once it stops
+    clock = FakeClock()
+    guard = LoginGuard(max_per_hour=1, clock=clock)
+    client = MoogoClient(
+        email="user@example.com",
+        password="secret",
+        session=session,
+        base_url=url,
+        login_guard=guard,
+    )
+    with pytest.raises(MoogoConnectionError):
+        await client.authenticate()
+    assert guard.attempts_in_window == 0
+    with pytest.raises(MoogoConnectionError, match="could not reach the cloud; the next attempt"):
+        await client.authenticate()
+    guard.reset()  # also ends the spacing
+    with pytest.raises(MoogoConnectionError, match="failed"):
         await client.authenticate()
 
 

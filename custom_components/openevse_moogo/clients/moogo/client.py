@@ -52,6 +52,7 @@ from .exceptions import (
     MoogoError,
     MoogoInvalidCredentialsError,
     MoogoLoginLimitError,
+    MoogoServerError,
     MoogoTimeoutError,
     MoogoValidationError,
 )
@@ -294,6 +295,14 @@ class MoogoClient:
             raise
         except UnauthorizedError as err:
             raise MoogoAuthenticationError("The cloud refused the login") from err
+        except (MoogoServerError, MoogoConnectionError) as err:
+            # A gateway's page or a connection never made cannot have reached sign-in; a
+            # timeout may have (the cloud may count it against its cap).
+            gateway = isinstance(err, MoogoServerError) and err.from_gateway
+            if gateway or isinstance(err.__cause__, aiohttp.ClientConnectorError):
+                self._login_guard.refund_unanswered(err)
+            raise
+        self._login_guard.answered()
         login = as_mapping(data, "login result")
         ttl = as_int(login.get("ttl"))
         return MoogoAuthToken(

@@ -37,6 +37,9 @@ CODE_BAD_CREDENTIALS = 10104
 CODE_DEVICE_OFFLINE = 10201
 CODE_TOO_COLD = 10202
 _DEVICE_GONE_CODES = frozenset({403, 404})
+# Answered by a proxy in front of the cloud, not by the cloud's service: bad gateway,
+# unavailable, gateway timeout, and Cloudflare's 520-530 pages for an unreachable origin.
+GATEWAY_STATUSES = frozenset({502, 503, 504, *range(520, 531)})
 
 # The cloud reuses 10000 for unrelated errors; only this wording marks the daily login cap.
 _LOGIN_CAP_MARKERS = ("login attempt", "maximum login")
@@ -98,7 +101,11 @@ def _raise_for_http_status(
         )
     if status >= 500:
         page = " (HTML error page)" if _looks_like_html(body) else ""
-        raise MoogoServerError(f"HTTP {status}: the cloud failed{page}", status=status)
+        raise MoogoServerError(
+            f"HTTP {status}: the cloud failed{page}",
+            status=status,
+            from_gateway=status in GATEWAY_STATUSES,
+        )
     if status in _DEVICE_GONE_CODES and device_request:
         raise MoogoDeviceNotFoundError(f"HTTP {status}: the device is not accessible", code=status)
 

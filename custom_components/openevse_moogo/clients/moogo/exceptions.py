@@ -80,12 +80,15 @@ class MoogoServerError(MoogoError):
     """The cloud failed on its side (HTTP 5xx, an HTML error page from its proxy, JSON 5xx).
 
     ``status`` is the HTTP status (or the JSON code when the envelope carried a 5xx code).
+    ``from_gateway`` tells that a proxy in front of the cloud answered (502, 503, 504, or an
+    HTML error page): the request never reached the cloud's own service.
     """
 
-    def __init__(self, message: str, *, status: int) -> None:
-        """Store the failing status."""
+    def __init__(self, message: str, *, status: int, from_gateway: bool = False) -> None:
+        """Store the failing status and whether a gateway gave it."""
         super().__init__(message)
         self.status = status
+        self.from_gateway = from_gateway
 
 
 class MoogoInvalidResponseError(MoogoError):

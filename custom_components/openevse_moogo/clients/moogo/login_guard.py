@@ -11,6 +11,15 @@ each time and only spend the daily cap, so after the first one no login is attem
 :meth:`LoginGuard.acquire` raises :class:`MoogoInvalidCredentialsError` until new credentials
 are given (:meth:`MoogoClient.set_credentials` clears that block) or :meth:`LoginGuard.reset`.
 
+A login that never reached the cloud's sign-in (a gateway answered 502, 503, 504 or one of
+Cloudflare's 520-530 pages, or no connection was made) is given back to the budget: the cloud
+cannot have counted it against its daily cap, and an outage that happens to meet a token expiry
+must not spend the hour's logins. Such attempts are spaced instead: the next one waits 10 s,
+doubling to at most a minute, so however many pumps read, sign-in sees one attempt a minute and
+the account is back within a minute of sign-in; a successful login starts the spacing afresh.
+While it waits, :meth:`LoginGuard.acquire` raises the same kind of error the last attempt met,
+saying when the next one is due, so callers treat it as the outage it is.
+
 One guard may be shared by several clients of the same account (for example across reloads of an
 integration) by passing it to each client.
 """
@@ -22,10 +31,17 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from .exceptions import MoogoInvalidCredentialsError, MoogoLoginLimitError
+from .exceptions import (
+    MoogoConnectionError,
+    MoogoInvalidCredentialsError,
+    MoogoLoginLimitError,
+    MoogoServerError,
+)
 
 DEFAULT_MAX_LOGINS_PER_HOUR = 3
 _WINDOW_SECONDS = 3600.0
+UNANSWERED_FIRST_WAIT = 10.0
+UNANSWERED_MAX_WAIT = 60.0
 
 
 class LoginGuard:
@@ -35,16 +51,23 @@ class LoginGuard:
         self,
         *,
         max_per_hour: int = DEFAULT_MAX_LOGINS_PER_HOUR,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        """Allow ``max_per_hour`` attempts per sliding hour, timed with ``clock`` (seconds)."""
+        """Allow ``max_per_hour`` attempts per sliding hour, timed with ``clock`` (seconds).
+
+        Without ``clock``, ``time.monotonic`` is looked up at each reading, so a test that
+        replaces it (a frozen clock) moves the guard's time too.
+        """
         if max_per_hour < 1:
             raise ValueError("max_per_hour must be at least 1")
         self._max_per_hour = max_per_hour
-        self._clock = clock
+        self._clock = clock or _monotonic
         self._attempts: deque[float] = deque()
         self._daily_cap_hit_at: datetime | None = None
         self._credentials_rejected_at: datetime | None = None
+        self._unanswered_wait = 0.0
+        self._unanswered_status: int | None = None  # None: no connection was made
+        self._next_unanswered_try: float | None = None
 
     @property
     def max_per_hour(self) -> int:
@@ -84,6 +107,10 @@ class LoginGuard:
                 "The cloud's daily login cap was reached; logins stay blocked until reset",
                 daily_cap=True,
             )
+        if self._next_unanswered_try is not None:
+            wait = self._next_unanswered_try - self._clock()
+            if wait > 0:
+                raise self._still_unanswered(wait)
         self._forget_old_attempts()
         if len(self._attempts) >= self._max_per_hour:
             retry_after = self._attempts[0] + _WINDOW_SECONDS - self._clock()
@@ -93,6 +120,30 @@ class LoginGuard:
                 retry_after=max(retry_after, 0.0),
             )
         self._attempts.append(self._clock())
+
+    def refund_unanswered(self, err: MoogoServerError | MoogoConnectionError) -> None:
+        """Give the last attempt back and space the next: ``err`` shows it never reached sign-in."""
+        if self._attempts:
+            self._attempts.pop()
+        self._unanswered_wait = min(
+            max(2 * self._unanswered_wait, UNANSWERED_FIRST_WAIT), UNANSWERED_MAX_WAIT
+        )
+        self._unanswered_status = err.status if isinstance(err, MoogoServerError) else None
+        self._next_unanswered_try = self._clock() + self._unanswered_wait
+
+    def answered(self) -> None:
+        """Note a successful login: unanswered attempts are spaced from the shortest wait again."""
+        self._unanswered_wait = 0.0
+        self._next_unanswered_try = None
+
+    def _still_unanswered(self, wait: float) -> MoogoServerError | MoogoConnectionError:
+        next_try = f"the next attempt is in {wait:.0f} s"
+        if self._unanswered_status is None:
+            return MoogoConnectionError(f"Signing in could not reach the cloud; {next_try}")
+        return MoogoServerError(
+            f"Signing in failed on the cloud's side (HTTP {self._unanswered_status}); {next_try}",
+            status=self._unanswered_status,
+        )
 
     def trip_daily_cap(self) -> None:
         """Block every login until :meth:`reset`: the cloud reported its daily cap."""
@@ -107,12 +158,17 @@ class LoginGuard:
         self._credentials_rejected_at = None
 
     def reset(self) -> None:
-        """Clear both latches (daily cap, refused credentials) and the hourly budget."""
+        """Clear both latches (daily cap, refused credentials), the hourly budget and spacing."""
         self._daily_cap_hit_at = None
         self._credentials_rejected_at = None
         self._attempts.clear()
+        self.answered()
 
     def _forget_old_attempts(self) -> None:
         horizon = self._clock() - _WINDOW_SECONDS
         while self._attempts and self._attempts[0] <= horizon:
             self._attempts.popleft()
+
+
+def _monotonic() -> float:
+    return time.monotonic()
