@@ -220,14 +220,13 @@ class Window:
     ha_down: Outage | None = None
 
 
-def _window(options: Mapping[str, Any], key: str) -> Window:
-    start, end = options[key]
+def _window(options: Mapping[str, Any]) -> Window:
     return Window(
-        start=start,
-        end=end,
-        sensor_period_s=options.get(f"{key}_sensor", 1),
-        network_loss=options.get(f"{key}_loss"),
-        ha_down=options.get(f"{key}_down"),
+        start=options["start"],
+        end=options["end"],
+        sensor_period_s=options.get("sensor_period_s", 1),
+        network_loss=options.get("network_loss"),
+        ha_down=options.get("ha_down"),
     )
 
 
@@ -291,9 +290,9 @@ async def test_circuit_day(
     key: str,
 ) -> None:
     """One run of the day (or a window of it) with the circuit in a real Home Assistant."""
-    if key not in bench_options:
+    if key not in bench_options["runs"]:
         pytest.skip(f"run {key} not asked for")
-    run = _window(bench_options, key)
+    run = _window(bench_options["runs"][key])
     assert 0 <= run.start < run.end <= DAY_S
     trace = await _run(freezer, bench_options["seed"], run)
     bench_record(key, trace)
