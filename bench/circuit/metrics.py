@@ -69,3 +69,32 @@ def energy(run: Run) -> float:
 
 def clock(t: int) -> str:
     return f"{t // 3600:02d}:{t % 3600 // 60:02d}"
+
+
+def beyond_response(
+    run: Run, scenario: Scenario, response_s: int, start: int = 0, end: int | None = None
+) -> Above:
+    """Above the limit beyond what a house rise within the last ``response_s`` seconds explains.
+
+    A house load that steps up by more than the margin on a full circuit puts it above the
+    limit until the chargers have lowered and their cars followed: the sensor's next report,
+    the command, the car's delay. Within ``response_s`` of a rise the excess it explains is the
+    rise less the margin (the room the margin kept free); anything above that, or later, is
+    the allocator's or the sequencer's doing.
+    """
+    end = scenario.seconds if end is None else end
+    house, margin = scenario.house, scenario.margin_amps
+    seconds, amp_seconds, peak, longest, stretch = 0, 0.0, 0.0, 0, 0
+    for t in range(start, end):
+        excess = run.total(house, t) - scenario.limit_amps
+        rise = house[t] - min(house[max(0, t - response_s) : t + 1])
+        left = excess - max(0.0, rise - margin)
+        if left > 1e-9:
+            seconds += 1
+            amp_seconds += left
+            peak = max(peak, left)
+            stretch += 1
+            longest = max(longest, stretch)
+        else:
+            stretch = 0
+    return Above(seconds, amp_seconds, peak, longest)
