@@ -27,7 +27,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from report import Row, percentile, print_rows, print_table
@@ -38,70 +38,11 @@ if str(REPO_ROOT) not in sys.path:  # running the file directly rather than thro
 
 from bench.circuit.day import VISITS  # noqa: E402
 from bench.circuit.house import house_trace  # noqa: E402
+from bench.circuit.metrics import Above, above, clock, energy, jump_responses  # noqa: E402
 from bench.circuit.sim import Outage, Run, Scenario, run_ideal, run_ours, run_static  # noqa: E402
 from custom_components.openevse_moogo.circuit.fallback import FallbackMode  # noqa: E402
 
 ENERGY_TARGET = 0.97
-
-
-@dataclass(frozen=True)
-class Above:
-    """Time and current above the breaker limit within a window of seconds."""
-
-    seconds: int
-    amp_seconds: float
-    peak: float
-    longest: int  # the longest stretch above, in seconds
-
-
-def above(run: Run, scenario: Scenario, start: int = 0, end: int | None = None) -> Above:
-    end = scenario.seconds if end is None else end
-    seconds, amp_seconds, peak, longest, stretch = 0, 0.0, 0.0, 0, 0
-    for t in range(start, end):
-        excess = run.total(scenario.house, t) - scenario.limit_amps
-        if excess > 1e-9:
-            seconds += 1
-            amp_seconds += excess
-            peak = max(peak, excess)
-            stretch += 1
-            longest = max(longest, stretch)
-        else:
-            stretch = 0
-    return Above(seconds, amp_seconds, peak, longest)
-
-
-def jump_responses(
-    run: Run, scenario: Scenario, budget: float, *, jump_amps: float = 2.0
-) -> list[int]:
-    """Seconds from each house-load jump that puts the chargers over their budget to a fit.
-
-    A jump is a rise of ``jump_amps`` or more from one second to the next. It counts when the
-    chargers' draw just before it exceeds what the policy's budget leaves beside the
-    new house load; the response ends at the first second the draw fits beside the house load of
-    that second (the chargers lowered, or the load fell back).
-    """
-    house = scenario.house
-    responses: list[int] = []
-    for t in range(1, scenario.seconds):
-        if house[t] - house[t - 1] < jump_amps:
-            continue
-        if run.draws[t - 1] <= max(0.0, budget - house[t]) + 0.01:
-            continue
-        for s in range(t, min(scenario.seconds, t + 600)):
-            if run.draws[s] <= max(0.0, budget - house[s]) + 0.01:
-                responses.append(s - t)
-                break
-        else:
-            responses.append(600)
-    return responses
-
-
-def energy(run: Run) -> float:
-    return sum(run.energy_kwh.values())
-
-
-def clock(t: int) -> str:
-    return f"{t // 3600:02d}:{t % 3600 // 60:02d}"
 
 
 def policy_row(

@@ -38,3 +38,24 @@ VISITS: dict[str, list[tuple[CarSpec, Visit]]] = {
         (EARLY_TAPER, Visit(_at(19.0), DAY_S, soc=0.15)),
     ],
 }
+
+
+def window(
+    visits: dict[str, list[tuple[CarSpec, Visit]]], start: int, end: int
+) -> dict[str, list[tuple[CarSpec, Visit]]]:
+    """The visits within ``start``..``end`` of the day, on a clock starting at ``start``.
+
+    A window starts with no car plugged in (a car already charging would have filled some of
+    its battery by then), so a windowed run is the same day as the whole one from ``start`` on.
+    """
+    shifted: dict[str, list[tuple[CarSpec, Visit]]] = {}
+    for member_id, member_visits in visits.items():
+        shifted[member_id] = []
+        for spec, visit in member_visits:
+            if visit.leave <= start or visit.arrive >= end:
+                continue
+            if visit.arrive < start:
+                raise ValueError(f"a car is plugged in on {member_id} at the window's start")
+            leave = min(visit.leave, end) - start
+            shifted[member_id].append((spec, Visit(visit.arrive - start, leave, visit.soc)))
+    return shifted

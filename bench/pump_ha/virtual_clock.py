@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -34,9 +34,9 @@ def virtual_epoch() -> float:
     return time.time()
 
 
-def _next_deadline(hass: HomeAssistant) -> float | None:
+def _next_deadline(loop: asyncio.AbstractEventLoop) -> float | None:
     deadlines = [
-        handle.when() for handle in get_scheduled_timer_handles(hass.loop) if not handle.cancelled()
+        handle.when() for handle in get_scheduled_timer_handles(loop) if not handle.cancelled()
     ]
     return min(deadlines, default=None)
 
@@ -50,9 +50,29 @@ async def run_virtual_time(
 ) -> float:
     """Let ``seconds`` of virtual time pass, or less if ``until()`` becomes true first.
 
-    Returns the virtual seconds that passed.
+    Before each move of the clock everything Home Assistant started has run to its end
+    (background tasks included). Returns the virtual seconds that passed.
     """
-    loop = hass.loop
+
+    async def settle() -> None:
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    return await advance(freezer, seconds, settle, until=until)
+
+
+async def advance(
+    freezer: FrozenDateTimeFactory,
+    seconds: float,
+    settle: Callable[[], Awaitable[None]],
+    *,
+    until: Callable[[], bool] | None = None,
+) -> float:
+    """Move the running loop's frozen clock timer by timer, ``settle()`` before every move.
+
+    ``settle`` decides when the work a timer started is done; :func:`run_virtual_time` waits
+    for Home Assistant's tasks. Returns the virtual seconds that passed.
+    """
+    loop = asyncio.get_running_loop()
     start = loop.time()
     end = start + seconds
     stuck = 0
@@ -60,11 +80,11 @@ async def run_virtual_time(
         # The turn after a tick moves the timers now due behind this task's own wake-up, so
         # yield once more before waiting: by then they have run and started their tasks.
         await asyncio.sleep(0)
-        await hass.async_block_till_done(wait_background_tasks=True)
+        await settle()
         now = loop.time()
         if (until is not None and until()) or now >= end:
             return now - start
-        deadline = _next_deadline(hass)
+        deadline = _next_deadline(loop)
         if deadline is not None and deadline < now:
             # Already due: the event loop runs it on its next turn.
             stuck += 1
