@@ -48,6 +48,7 @@ from bench.circuit.metrics import (  # noqa: E402
     clock,
     energy,
     jump_responses,
+    response_bound,
 )
 from bench.circuit.sim import Outage, Run, Scenario, run_ideal, run_ours, run_static  # noqa: E402
 from custom_components.openevse_moogo.circuit.ha.const import DEFAULT_MARGIN  # noqa: E402
@@ -60,11 +61,6 @@ HOUR = 3600
 # The incidents of the allocator benchmark, at the same times of the same day.
 NETWORK_LOSS = Outage(start=int(18.75 * HOUR), seconds=600, member_id="charger_2")
 HA_DOWN = Outage(start=int(18.97 * HOUR), seconds=180)  # a car plugs into charger_3 at 19:00
-# From a house step to the cars' lower draw: the sensor's next report, a round and its command
-# (within a second here), and the car following the lower pilot (IEC 61851-1 gives it 5 s; the
-# day's cars take 2-5 s).
-ROUND_S = 1
-CAR_FOLLOW_S = 5
 LOST = 1  # charger_2
 ARRIVING = 2  # charger_3
 
@@ -264,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one repor
         )
         over, share, responses = figures[ours.name]
         static_over, static_share, _ = figures[baselines[2][0].name]
-        bound = 1 + ROUND_S + CAR_FOLLOW_S
+        bound = response_bound(1)
         beyond = beyond_response(ours, scenario, bound)
         rows += [
             Row(
@@ -314,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one repor
             scenario,
         )
         over, share, responses = figures[ours.name]
-        bound = 10 + ROUND_S + CAR_FOLLOW_S
+        bound = response_bound(10)
         beyond = beyond_response(ours, scenario, bound)
         rows += [
             Row("above the limit, sensor every 10 s", (_above(over),), "quoted", None),

@@ -71,6 +71,18 @@ def clock(t: int) -> str:
     return f"{t // 3600:02d}:{t % 3600 // 60:02d}"
 
 
+# From a house step to the cars' lower draw: the sensor's next report, a round and its command
+# (within a second here), and the car following the lower pilot (IEC 61851-1 gives it 5 s; the
+# day's cars take 2-5 s).
+ROUND_S = 1
+CAR_FOLLOW_S = 5
+
+
+def response_bound(sensor_period_s: int) -> int:
+    """Seconds from a house step until the cars have followed the lower shares at the latest."""
+    return sensor_period_s + ROUND_S + CAR_FOLLOW_S
+
+
 def beyond_response(
     run: Run, scenario: Scenario, response_s: int, start: int = 0, end: int | None = None
 ) -> Above:
