@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -11,7 +13,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.openevse_moogo.charger.binary_sensor import ChargerBinarySensor
+from custom_components.openevse_moogo.charger.number import ChargerChargeCurrent
+from custom_components.openevse_moogo.charger.select import ChargerSelect
 from custom_components.openevse_moogo.charger.sensor import ChargerSensor
+from custom_components.openevse_moogo.charger.switch import ChargerSwitch
+from custom_components.openevse_moogo.entity import OpenEVSEMoogoEntity
 from tests.simulators.openevse import ChargerSimulator
 
 from .conftest import state_of, wait_for
@@ -63,19 +70,27 @@ VOLTAGE = "sensor.openevse_7c40_voltage"
 TEMPERATURE = "sensor.openevse_7c40_temperature"
 
 
-async def test_delta_renders_only_the_sensors_it_moves(
+async def test_delta_renders_only_the_entities_it_moves(
     hass: HomeAssistant, charger: ChargerSimulator, loaded: MockConfigEntry
 ) -> None:
-    """A sensor whose value and unit did not move is not rendered again for a delta."""
+    """An entity whose values did not move is not rendered again for a delta."""
     rendered: list[str] = []
-    original = ChargerSensor._rendered
+    original = OpenEVSEMoogoEntity._rendered
 
-    def counting(entity: ChargerSensor) -> tuple[object, ...]:
+    def counting(entity: OpenEVSEMoogoEntity[Any]) -> tuple[object, ...]:
         rendered.append(entity.entity_id)
         return original(entity)
 
     voltage = float(state_of(hass, VOLTAGE)) + 1.5
-    with patch.object(ChargerSensor, "_rendered", counting):
+    with contextlib.ExitStack() as patches:
+        for platform in (
+            ChargerSensor,
+            ChargerBinarySensor,
+            ChargerSwitch,
+            ChargerSelect,
+            ChargerChargeCurrent,
+        ):
+            patches.enter_context(patch.object(platform, "_rendered", counting))
         await charger.update_status(voltage=voltage)
         await wait_for(lambda: float(state_of(hass, VOLTAGE)) == voltage)
     assert rendered == [VOLTAGE]
