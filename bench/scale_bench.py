@@ -36,6 +36,17 @@ def parse_options(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "--window", type=float, default=60.0, help="seconds of 1 s charging deltas per size"
     )
     parser.add_argument("--seed", type=int, default=5, help="seed of the chargers' phases")
+    parser.add_argument(
+        "--loop-debug",
+        action="store_true",
+        help="keep the test harness's asyncio debug mode on while charging (off by default: "
+        "production Home Assistant runs without it)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="profile each size's charging window with cProfile into PATH.<size> (slows it)",
+    )
     return vars(parser.parse_args(argv))
 
 
@@ -72,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         latencies = r["latencies"]
         p50, p99[size] = percentile(latencies, 50), percentile(latencies, 99)
         busy[size], cpu[size] = r["busy_share"], r["cpu_share"]
+        pauses = r["gc_pauses"]
         charger_mem[size] = r["charger_bytes"] / 1024
         pump_mem[size] = r["pump_bytes"] / 1024
         setup[size] = r["charger_setup"] + r["pump_setup"]
@@ -80,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{size} chargers, {3 * size} pumps",
                 f"{busy[size]:.1%} (CPU {cpu[size]:.1%})",
                 f"{ms(p50)} / {ms(p99[size])} ({len(latencies)} deltas)",
+                ms(r["cpu_per_delta"]),
+                f"{len(pauses)}, longest {ms(max(pauses, default=0.0))}",
                 f"{charger_mem[size] / size:.0f} KiB ({r['charger_entities'] / size:.0f} entities)",
                 f"{pump_mem[size] / (3 * size):.0f} KiB ({r['pump_entities'] / (3 * size):.0f})",
                 f"{r['charger_setup']:.2f} s + {r['pump_setup']:.2f} s",
@@ -91,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "devices",
             "event loop busy",
             "push to state p50 / p99",
+            "CPU per delta",
+            "GC runs",
             "memory per charger",
             "memory per pump",
             "to all available (chargers + pumps)",
@@ -98,6 +114,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         table,
         title=f"Scale ({options['window']:.0f} s of 1 s deltas per size)",
+    )
+    print(
+        "While charging, the event loop's debug mode is "
+        + (
+            "on (as the test harness sets it; production Home Assistant runs without it)."
+            if options["loop_debug"]
+            else "off, as in production Home Assistant (the test harness turns it on; "
+            "--loop-debug keeps it)."
+        )
+        + " CPU per delta: the process's CPU time over the window (the simulators' and the "
+        "pumps' included) divided by the deltas pushed."
     )
     rows: list[Row] = []
     if 20 in p99:

@@ -18,12 +18,16 @@ device over loopback through the real clients on Home Assistant's shared session
    the push stamp to the last state write the delta caused (``bench/charger_ha/observe.py``);
    the event loop's busy share: wall time not spent waiting in the selector, measured by timing
    the loop's ``select`` calls, over the window (the simulators run in the same loop, as in the
-   charger benchmark, and are included).
+   charger benchmark, and are included); the process CPU per delta; the garbage collector's
+   runs. The window runs with the loop's debug mode off, as production Home Assistant does
+   (``loop_debug`` keeps the harness's debug mode: it records a stack for every future and
+   callback, which cost 2.7x the CPU per delta and longer collector runs).
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import logging
 import random
@@ -52,7 +56,7 @@ from tests.simulators.moogo import MoogoCloudSimulator
 
 ACCOUNTS = 3
 WARMUP_DELTAS = 5
-DEFAULTS: dict[str, Any] = {"window": 60.0, "seed": 5}
+DEFAULTS: dict[str, Any] = {"window": 60.0, "seed": 5, "loop_debug": False, "profile": None}
 PATIENCE = 60.0
 SETTLE = 3.0  # seconds after every entity is available before memory is read
 
@@ -205,36 +209,81 @@ async def _memory(
     return {"charger_bytes": with_chargers - base, "pump_bytes": with_pumps - with_chargers}
 
 
+class GcPauses:
+    """Times the garbage collector's runs: what stalls the loop now and then (the p99's tail)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._started)
+
+    def close(self) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 async def _charging(
-    hass: HomeAssistant, integrations: list[Integration], window: float
+    hass: HomeAssistant,
+    integrations: list[Integration],
+    window: float,
+    *,
+    loop_debug: bool,
+    profile: Path | None,
 ) -> dict[str, Any]:
-    """Every charger charging for ``window`` s: push-to-state latency, the loop's busy share."""
+    """Every charger charging for ``window`` s: push-to-state latency, the loop's busy share.
+
+    The loop's debug mode (the test harness turns it on) is set to ``loop_debug`` for the
+    window only; with ``profile``, the window runs under cProfile and its statistics go there.
+    """
     chargers = [i.sim for i in integrations]
     assert await wait_until(lambda: all(c.ws_connections == 1 for c in chargers), PATIENCE)
     writes = StateWrites(hass, {i.sim.serial: i.entity_ids(hass) for i in integrations})
     writes.start()
+    loop = asyncio.get_running_loop()
+    debug = loop.get_debug()
     idle: LoopIdle | None = None
+    pauses: GcPauses | None = None
     try:
         for charger in chargers:
             await charger.start_charging()
         firsts = {c.serial: len(c.pushes) + WARMUP_DELTAS for c in chargers}
         await asyncio.sleep(WARMUP_DELTAS + 1)
-        idle = LoopIdle(asyncio.get_running_loop())
+        loop.set_debug(loop_debug)
+        profiler = cProfile.Profile() if profile is not None else None
+        idle, pauses = LoopIdle(loop), GcPauses()
         marks = [len(c.requests) for c in chargers]
+        pushed = sum(len(c.pushes) for c in chargers)
         wall, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         await asyncio.sleep(window)
-        wall = time.perf_counter() - wall
+        if profiler is not None:
+            profiler.disable()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        pushed = sum(len(c.pushes) for c in chargers) - pushed
         result: dict[str, Any] = {
             "busy_share": 1 - idle.idle / wall,
-            "cpu_share": (time.process_time() - cpu) / wall,
+            "cpu_share": cpu / wall,
+            "cpu_per_delta": cpu / pushed,
+            "gc_pauses": list(pauses.pauses),
             "window": wall,
             "requests": sum(
                 len(c.requests_since(mark)) for c, mark in zip(chargers, marks, strict=True)
             ),
         }
+        if profiler is not None and profile is not None:
+            profiler.dump_stats(profile)
     finally:
+        if pauses is not None:
+            pauses.close()
         if idle is not None:
             idle.close()
+        loop.set_debug(debug)
         writes.stop()
     latencies: list[float] = []
     for charger in chargers:
@@ -276,7 +325,14 @@ async def test_scale(
     try:
         result, accounts = await _setup_times(hass, charger_entries, clouds)
         result |= await _memory(hass, charger_entries, accounts)
-        result |= await _charging(hass, integrations, options["window"])
+        profile = options["profile"]
+        result |= await _charging(
+            hass,
+            integrations,
+            options["window"],
+            loop_debug=options["loop_debug"],
+            profile=Path(f"{profile}.{size}") if profile else None,
+        )
     finally:
         await _unload_all(hass, charger_entries + accounts)
         for cloud in clouds:

@@ -37,6 +37,20 @@ class OpenEVSEMoogoEntity[CoordinatorT: DataUpdateCoordinator[Any]](
         self._attr_unique_id = f"{device_id}_{description.key}"
         self._attr_device_info = device_info
         self._written: tuple[object, ...] | None = None
+        self._inputs_written: tuple[object, ...] | None = None
+
+    def _render_inputs(self) -> tuple[object, ...] | None:
+        """Return what the rendering is computed from, when that is cheaper to compare.
+
+        An entity whose rendering is a function of a few values of the snapshot (and of what
+        is fixed for it: its description, its registry options, which Home Assistant applies
+        with a write of its own) returns them here; while they stay equal, the rendering is
+        not computed again. A charger pushes a delta every second that moves a handful of its
+        entities; for the others, Home Assistant's state and attribute properties (a sensor's
+        state handles units, precision and device classes) cost more than the values
+        themselves. None: always compare the rendering.
+        """
+        return None
 
     def _rendered(self) -> tuple[object, ...]:
         """Everything of this entity that Home Assistant stores and a new snapshot can move.
@@ -63,7 +77,12 @@ class OpenEVSEMoogoEntity[CoordinatorT: DataUpdateCoordinator[Any]](
     @override
     def _handle_coordinator_update(self) -> None:
         """Write state only when what this entity renders changed since the last write."""
+        # Unavailable, the entity renders neither state nor attributes: nothing to save there.
+        inputs = self._render_inputs() if self.available else None
+        if inputs is not None and inputs == self._inputs_written:
+            return
         rendered = self._rendered()
         if rendered != self._written:
             self._written = rendered
             self.async_write_ha_state()
+        self._inputs_written = inputs

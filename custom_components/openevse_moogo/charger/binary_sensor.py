@@ -141,6 +141,10 @@ class ChargerBinarySensor(ChargerEntity, BinarySensorEntity):
             return False
         return self.entity_description.is_on_fn(self.data)
 
+    @override
+    def _render_inputs(self) -> tuple[object, ...]:
+        return (self.is_on,)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,

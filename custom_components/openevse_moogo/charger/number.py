@@ -67,6 +67,10 @@ class ChargerChargeCurrent(ChargerEntity, NumberEntity):
         return float(self.data.config.max_current_hard or J1772_MAX_CURRENT)
 
     @override
+    def _render_inputs(self) -> tuple[object, ...]:
+        return (self.native_value, self.native_min_value, self.native_max_value)
+
+    @override
     async def async_set_native_value(self, value: float) -> None:
         """Ask for this current through our claim (whole amps: the firmware takes integers)."""
         self.coordinator.check_request(amps=round(value))

@@ -126,6 +126,10 @@ class ChargerSelect(ChargerEntity, SelectEntity):
         return self.entity_description.current_fn(self.data)
 
     @override
+    def _render_inputs(self) -> tuple[object, ...]:
+        return (self.current_option, tuple(self.options))
+
+    @override
     async def async_select_option(self, option: str) -> None:
         """Apply the option."""
         data = self.data

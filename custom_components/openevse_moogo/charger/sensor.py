@@ -392,6 +392,11 @@ class ChargerSensor(ChargerEntity, SensorEntity):
             return self.entity_description.unit_fn(self.data)
         return super().native_unit_of_measurement
 
+    @override
+    def _render_inputs(self) -> tuple[object, ...]:
+        # Everything else a sensor renders comes from its description and registry options.
+        return (self.native_value, self.native_unit_of_measurement)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,

@@ -167,6 +167,10 @@ class ChargerSwitch(ChargerEntity, SwitchEntity):
         return self.entity_description.is_on_fn(self.data)
 
     @override
+    def _render_inputs(self) -> tuple[object, ...]:
+        return (self.is_on,)
+
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn on."""
         await self.entity_description.set_fn(self.coordinator, True)
