@@ -38,7 +38,7 @@ from ..fallback import RefusalReason, Request, check_request
 from ..model import AllocatorState, Member, Staleness, Tuning, Vehicle
 from ..transition import Command, Direction, Sequencer, Step
 from .const import DRAW_FRESH_S, ISSUE_OVERRIDE, RETRY_S, TICK
-from .loads import read_loads
+from .loads import mains_volts, read_loads
 from .members import (
     Outranked,
     in_force,
@@ -226,8 +226,18 @@ class CircuitController(DataUpdateCoordinator[CircuitData]):
             self._members[settings.entry_id] = member
         if self._sequencer is None:
             self._sequencer = Sequencer(circuit, members)
+        volts = mains_volts(
+            coordinator.data.status.voltage
+            for settings in self.settings.members
+            if (coordinator := self._coordinator(settings.entry_id)) is not None
+            and coordinator.data is not None
+        )
         loads = read_loads(
-            self.hass, self.settings.load_current, self.settings.load_power, dt_util.utcnow()
+            self.hass,
+            self.settings.load_current,
+            self.settings.load_power,
+            dt_util.utcnow(),
+            volts=volts,
         )
         allocation = allocate(
             circuit,

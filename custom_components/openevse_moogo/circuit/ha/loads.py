@@ -10,7 +10,7 @@ even an unchanged value, so a slow but alive meter is not taken for a dead one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from homeassistant.const import UnitOfElectricCurrent, UnitOfPower
@@ -29,6 +29,7 @@ _POWER_FACTORS: dict[str | None, float] = {
     None: 1.0,
 }
 
+NOMINAL_VOLTS = 230.0  # the European nominal voltage, and above North America's 208 V
 LOAD_CURRENT_ID = "current"
 LOAD_POWER_ID = "power"
 
@@ -51,10 +52,27 @@ def _age(states: Sequence[State | None], now: datetime) -> float:
     return max((now - r).total_seconds() for r in reported) if reported else 0.0
 
 
+def mains_volts(reported: Iterable[float | None]) -> float:
+    """Return the voltage a power reading is divided by: the lowest of 230 V and the members'.
+
+    Dividing by too high a voltage would undercount the current, so the lowest wins: a
+    charger on a 208 V supply counts its loads at 208 V, while one that reports its configured
+    240 V without measuring (the firmware's default) cannot lift them above 230 V. Readings
+    outside any mains voltage (0 from a charger without a voltmeter) are left out.
+    """
+    plausible = [volts for volts in reported if volts is not None and 90 <= volts <= 270]
+    return min([NOMINAL_VOLTS, *plausible])
+
+
 def read_loads(
-    hass: HomeAssistant, current: Sequence[str], power: str | None, now: datetime
+    hass: HomeAssistant,
+    current: Sequence[str],
+    power: str | None,
+    now: datetime,
+    *,
+    volts: float = NOMINAL_VOLTS,
 ) -> list[OtherLoad]:
-    """Read the configured sensors as the allocator's other loads."""
+    """Read the configured sensors as the allocator's other loads (power divided by ``volts``)."""
     loads: list[OtherLoad] = []
     if current:
         states = [hass.states.get(entity_id) for entity_id in current]
@@ -76,6 +94,7 @@ def read_loads(
             OtherLoad(
                 LOAD_POWER_ID,
                 watts=watts or 0.0,
+                volts=volts,
                 age_s=_age([state], now),
                 available=watts is not None,
             )
