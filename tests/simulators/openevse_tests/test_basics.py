@@ -466,6 +466,23 @@ async def test_fault_half_open(sim: ChargerSimulator, session: aiohttp.ClientSes
         assert "amp" in await _next_with(ws, "amp")
 
 
+async def test_half_open_holds_what_it_could_not_carry(
+    sim: ChargerSimulator, session: aiohttp.ClientSession
+) -> None:
+    """A stalled link delivers, once it forwards again, what was sent meanwhile, in order."""
+    sim.faults.half_open = True
+    async with session.ws_connect(f"{sim.url}/ws", autoping=False) as ws:
+        await sim.plug_in()
+        with pytest.raises(TimeoutError):
+            await ws.receive(timeout=5 * TICK)
+        sim.faults.half_open = False
+        first = await ws.receive_json(timeout=1)
+        assert first.keys() >= {"state", "vehicle", "total_energy"}  # the handshake's full status
+        assert first["vehicle"] == 0
+        plugged = await _next_with(ws, "vehicle")
+        assert plugged["vehicle"] == 1
+
+
 async def test_fault_unknown_state_and_false_temperatures(
     sim: ChargerSimulator, session: aiohttp.ClientSession
 ) -> None:
