@@ -290,7 +290,6 @@ async def test_unknown_vehicle_source_is_left_alone(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-@pytest.mark.expected_errors(("aiohttp.server", "^Error handling request"))
 async def test_changes_during_a_slow_send_follow_it_and_unload_stops_everything(
     hass: HomeAssistant, charger: ChargerSimulator
 ) -> None:

@@ -503,3 +503,29 @@ async def test_reconnect_skips_the_credentials_hold_off(auth_simulator: ChargerS
 async def test_client_probe_and_reconnect_without_a_websocket(charger: OpenEVSE) -> None:
     charger.ws_reconnect()  # nothing to reconnect: no error
     assert await charger.ws_probe(0.01) is False
+
+
+async def test_a_link_that_stalls_and_resumes_ends_equal_to_the_charger(
+    simulator: ChargerSimulator, charger: OpenEVSE
+) -> None:
+    """A proxy stops forwarding for longer than the keepalive tolerates, then forwards again.
+
+    Meanwhile the car is plugged in and starts charging. The client drops the silent link and
+    connects again while the link is still stalled; once it forwards, the client's cache must
+    equal the charger, although the changes happened while nothing got through.
+    """
+    await connected_charger(charger)
+    handshakes = simulator.ws_handshakes
+    simulator.faults.half_open = True
+    await wait_for(lambda: simulator.ws_handshakes > handshakes)  # reconnected into the stall
+    await simulator.start_charging()
+    await asyncio.sleep(0.3)
+    simulator.faults.half_open = False
+
+    def same() -> bool:
+        shown = charger.status_data.raw
+        return all(shown.get(key) == simulator.status[key] for key in ("state", "vehicle"))
+
+    # Well before the periodic full data push (every 30 ticks) would repair it by chance.
+    await wait_for(same, within=10 * simulator.tick)
+    assert charger.ws_state is WebsocketState.CONNECTED

@@ -30,7 +30,12 @@ class ChargerFaults:
     refuse_websocket: bool = False
     """The ``/ws`` handshake is refused with ``503`` (plain HTTP, no upgrade)."""
     half_open: bool = False
-    """Open websockets go silent: no deltas, no ``{"pong":1}``, no protocol pong, no close."""
+    """Open websockets go silent: no deltas, no ``{"pong":1}``, no protocol pong, no close.
+
+    A stalled link, not a lost one: what the charger sends meanwhile (deltas, the full status
+    pushed to a client that connects) is held and delivered in order once the switch is cleared,
+    as TCP delivers it, to every websocket still open then. Pings sent meanwhile stay
+    unanswered."""
     unknown_state: bool = False
     """The charger reports ``state`` 42, a code outside the firmware's state table."""
     false_temperatures: bool = False

@@ -73,6 +73,12 @@ def _json_error(text: str, err: ValueError) -> str:
     return "EmptyInput" if not text.strip() else "InvalidInput"
 
 
+def _client_gone(request: web.Request) -> bool:
+    """Whether the client closed the connection (or it broke) before the answer."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
 async def _read_upload(request: web.Request) -> bytes:
     """The first file part of a multipart upload (the firmware takes any field name)."""
     reader = await request.multipart()
@@ -190,6 +196,18 @@ class HttpApi:
         self._sim.requests.append((request.method, request.path))
         if (faulty := await self._injected_fault()) is not None:
             return faulty
+        if _client_gone(request):
+            # The client gave up while the fault held the request (a frozen charger, late
+            # answers): the connection is gone, so the request is never carried out.
+            return web.Response(status=408)
+        try:
+            return await self._dispatch(request)
+        except ConnectionResetError:
+            # Lost while the body was read or the websocket handshake answered: nobody to answer
+            # (aiohttp would log it as an error with a traceback; a charger logs nothing).
+            return web.Response(status=408)
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         route, rest = self._route(request.path)
         if route is None:
             return await self._not_found(request)

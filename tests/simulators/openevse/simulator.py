@@ -195,6 +195,10 @@ class ChargerSimulator:
         self._old_runners: list[web.AppRunner] = []
         self._frozen: set[web.WebSocketResponse] = set()
         self._last_io: dict[web.WebSocketResponse, float] = {}
+        self._held: dict[web.WebSocketResponse, list[str]] = {}
+        """Frames sent while ``half_open``, per websocket, delivered once the link forwards."""
+        self._delivering = False
+        self._delivery = asyncio.Lock()
         self.faults = ChargerFaults()
         self.host = "127.0.0.1"
         self.port = 0
@@ -1182,18 +1186,61 @@ class ChargerSimulator:
             await self.broadcast(self.wire(changes))
 
     async def broadcast(self, payload: dict[str, Any]) -> None:
-        """Send one JSON text frame to every open websocket (silent while half-open)."""
-        if not payload or self.faults.half_open or not self._sockets:
+        """Send one JSON text frame to every open websocket (held back while half-open)."""
+        if not payload or not self._sockets:
             return
         text = compact_json(payload)
-        for ws in list(self._sockets):
-            if ws.closed or ws in self._frozen:
-                continue
-            try:
-                await ws.send_str(text)
-                self._last_io[ws] = time.monotonic()
-            except ConnectionError, RuntimeError:
-                self._forget(ws)
+        if self.faults.half_open:
+            self._hold(text)
+            return
+        async with self._delivery:  # after what a stall held back, never between it
+            await self._deliver_held()
+            for ws in list(self._sockets):
+                if ws.closed or ws in self._frozen:
+                    continue
+                await self._send(ws, text)
+
+    async def _send(self, ws: web.WebSocketResponse, text: str) -> None:
+        try:
+            await ws.send_str(text)
+            self._last_io[ws] = time.monotonic()
+        except ConnectionError, RuntimeError:
+            self._forget(ws)
+
+    def _hold(self, text: str) -> None:
+        """Keep a frame a stalled link cannot carry, for when it carries again.
+
+        A link that stops forwarding (a stalled proxy or Wi-Fi) loses nothing: TCP keeps what was
+        sent and delivers it, in order, once the link forwards again; only a connection the client
+        gave up on meanwhile loses it (with the connection). Dropping the frames instead left a
+        connection made during the stall without the full status the firmware sends on connect,
+        and any connection without the deltas of the stall, wrong until each key changed again.
+        """
+        for ws in self._sockets:
+            if not ws.closed and ws not in self._frozen:
+                self._held.setdefault(ws, []).append(text)
+        if self._held and not self._delivering:
+            self._delivering = True
+            self._spawn(self._deliver_when_forwarding())
+
+    async def _deliver_when_forwarding(self) -> None:
+        try:
+            # Fault switches are plain attributes flipped by tests: poll them.
+            while self.faults.half_open and not self._stopping:  # noqa: ASYNC110
+                await asyncio.sleep(_POLL)
+            async with self._delivery:
+                await self._deliver_held()
+        finally:
+            self._delivering = False
+
+    async def _deliver_held(self) -> None:
+        """Send what a stall held back, oldest first, before anything newer."""
+        while self._held:
+            ws, texts = self._held.popitem()
+            for text in texts:
+                if ws.closed or ws in self._frozen or ws not in self._sockets:
+                    break
+                await self._send(ws, text)
 
     def _socket_alive(self, ws: web.WebSocketResponse) -> bool:
         transport = self._sockets.get(ws)
@@ -1201,6 +1248,7 @@ class ChargerSimulator:
 
     def _forget(self, ws: web.WebSocketResponse) -> None:
         self._sockets.pop(ws, None)
+        self._held.pop(ws, None)
         self._frozen.discard(ws)
         self._last_io.pop(ws, None)
         self.ws_connections = len(self._sockets)

@@ -442,6 +442,37 @@ async def test_fault_delay_and_hang(sim: ChargerSimulator, session: aiohttp.Clie
     assert sim.requests.count(("GET", "/status")) == 3
 
 
+@pytest.mark.parametrize("fault", ["hang", "delay"])
+async def test_a_client_that_gives_up_leaves_nothing_behind(
+    sim: ChargerSimulator, session: aiohttp.ClientSession, fault: str
+) -> None:
+    """Clients give up on a frozen or slow charger: once it answers again, nobody is left to
+    answer. A charger logs no traceback for that (a test logging one fails) and carries out
+    nothing it was asked on a connection that is gone."""
+    if fault == "hang":
+        sim.faults.hang = True
+    else:
+        sim.faults.delay = 0.3
+    requests = [
+        session.ws_connect(f"{sim.url}/ws"),
+        session.post(f"{sim.url}/claims/20", json={"state": "disabled"}),
+        session.post(f"{sim.url}/config", json={"max_current_soft": 10}),
+        session.get(f"{sim.url}/status"),
+    ]
+    for request in requests:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.1):
+                await request
+    await _until(lambda: len(sim.requests) == len(requests))
+    sim.faults.clear()
+    await asyncio.sleep(0.4)  # the held requests resume (and must find their clients gone)
+    assert sim.ws_handshakes == 0
+    assert 20 not in sim.claims.claims
+    assert sim.config["max_current_soft"] != 10
+    async with session.get(f"{sim.url}/status") as response:
+        assert response.status == 200
+
+
 async def test_fault_refuse_websocket(
     sim: ChargerSimulator, session: aiohttp.ClientSession
 ) -> None:
@@ -464,6 +495,23 @@ async def test_fault_half_open(sim: ChargerSimulator, session: aiohttp.ClientSes
             await ws.receive(timeout=10 * TICK)
         sim.faults.half_open = False
         assert "amp" in await _next_with(ws, "amp")
+
+
+async def test_half_open_holds_what_it_could_not_carry(
+    sim: ChargerSimulator, session: aiohttp.ClientSession
+) -> None:
+    """A stalled link delivers, once it forwards again, what was sent meanwhile, in order."""
+    sim.faults.half_open = True
+    async with session.ws_connect(f"{sim.url}/ws", autoping=False) as ws:
+        await sim.plug_in()
+        with pytest.raises(TimeoutError):
+            await ws.receive(timeout=5 * TICK)
+        sim.faults.half_open = False
+        first = await ws.receive_json(timeout=1)
+        assert first.keys() >= {"state", "vehicle", "total_energy"}  # the handshake's full status
+        assert first["vehicle"] == 0
+        plugged = await _next_with(ws, "vehicle")
+        assert plugged["vehicle"] == 1
 
 
 async def test_fault_unknown_state_and_false_temperatures(
