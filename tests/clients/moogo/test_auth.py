@@ -40,6 +40,18 @@ def cap_latched(client: MoogoClient) -> bool:
     return client.login_guard.daily_cap_hit_at is not None
 
 
+def guarded_client(
+    sim: MoogoCloudSimulator, session: aiohttp.ClientSession, max_per_hour: int
+) -> tuple[MoogoClient, LoginGuard, FakeClock]:
+    """A client of the simulated account whose login guard runs on a clock the test moves."""
+    clock = FakeClock()
+    guard = LoginGuard(max_per_hour=max_per_hour, clock=clock)
+    client = MoogoClient(
+        email=sim.email, password=sim.password, session=session, base_url=sim.url, login_guard=guard
+    )
+    return client, guard, clock
+
+
 class FakeClock:
     """A monotonic clock the test advances by hand."""
 
@@ -325,15 +337,7 @@ async def test_login_refused_with_http_401(client: MoogoClient, sim: MoogoCloudS
 async def test_hourly_login_budget(
     sim: MoogoCloudSimulator, session: aiohttp.ClientSession
 ) -> None:
-    clock = FakeClock()
-    guard = LoginGuard(max_per_hour=2, clock=clock)
-    client = MoogoClient(
-        email=sim.email,
-        password=sim.password,
-        session=session,
-        base_url=sim.url,
-        login_guard=guard,
-    )
+    client, guard, clock = guarded_client(sim, session, 2)
     assert client.login_guard is guard
     await client.authenticate()
     clock.now += 600
@@ -420,11 +424,7 @@ async def test_max_logins_per_hour_option(
 async def test_sign_in_behind_a_failing_gateway_spends_no_budget_and_is_spaced(
     sim: MoogoCloudSimulator, session: aiohttp.ClientSession
 ) -> None:
-    clock = FakeClock()
-    guard = LoginGuard(max_per_hour=3, clock=clock)
-    client = MoogoClient(
-        email=sim.email, password=sim.password, session=session, base_url=sim.url, login_guard=guard
-    )
+    client, guard, clock = guarded_client(sim, session, 3)
     await client.authenticate()
     sim.expire_tokens()
     sim.faults.login_http_status = 503
@@ -463,11 +463,7 @@ async def test_sign_in_behind_a_failing_gateway_spends_no_budget_and_is_spaced(
 async def test_sign_in_answered_with_an_error_counts_against_the_budget(
     sim: MoogoCloudSimulator, session: aiohttp.ClientSession
 ) -> None:
-    clock = FakeClock()
-    guard = LoginGuard(max_per_hour=2, clock=clock)
-    client = MoogoClient(
-        email=sim.email, password=sim.password, session=session, base_url=sim.url, login_guard=guard
-    )
+    client, guard, _clock = guarded_client(sim, session, 2)
     sim.faults.login_http_status = 500  # the cloud's own service failed: it may have counted it
     for _ in range(2):
         with pytest.raises(MoogoServerError):
