@@ -6,7 +6,8 @@ own ``HomeAssistant`` from the test harness: ``size`` simulated chargers (the ch
 device over loopback through the real clients on Home Assistant's shared session.
 
 1. Set-up: every charger entry set up at once, then the three accounts added through the config
-   flow at once; seconds until every enabled entity of them is available.
+   flow at once; seconds until every enabled entity of them is available (loop debug mode as
+   for the charging window, below).
 2. Memory: everything unloaded, then set up again under ``tracemalloc`` (started only now: it
    slows the process, so it never runs while time is measured); the traced growth per charger
    and per pump, the registries' delayed saves written first, without what the harness alone
@@ -171,11 +172,34 @@ async def _warm_up(hass: HomeAssistant) -> None:
 
 
 async def _setup_times(
-    hass: HomeAssistant, charger_entries: list[ConfigEntry], clouds: list[MoogoCloudSimulator]
+    hass: HomeAssistant,
+    charger_entries: list[ConfigEntry],
+    clouds: list[MoogoCloudSimulator],
+    *,
+    loop_debug: bool,
 ) -> tuple[dict[str, Any], list[ConfigEntry]]:
-    """Set every charger up at once, then add every account at once; seconds until available."""
+    """Set every charger up at once, then add every account at once; seconds until available.
+
+    Timed with the loop's debug mode set to ``loop_debug``, as the charging window is.
+    """
     size = len(charger_entries)
     result: dict[str, Any] = {}
+    loop = asyncio.get_running_loop()
+    debug = loop.get_debug()
+    loop.set_debug(loop_debug)
+    try:
+        return await _timed_setups(hass, charger_entries, clouds, size, result)
+    finally:
+        loop.set_debug(debug)
+
+
+async def _timed_setups(
+    hass: HomeAssistant,
+    charger_entries: list[ConfigEntry],
+    clouds: list[MoogoCloudSimulator],
+    size: int,
+    result: dict[str, Any],
+) -> tuple[dict[str, Any], list[ConfigEntry]]:
     started = time.perf_counter()
     await _setup_all(hass, charger_entries)
     assert await wait_until(_available(hass, charger_entries, size), PATIENCE, 0.01)
@@ -323,7 +347,9 @@ async def test_scale(
     charger_entries = [i.entry for i in integrations]
     accounts: list[ConfigEntry] = []
     try:
-        result, accounts = await _setup_times(hass, charger_entries, clouds)
+        result, accounts = await _setup_times(
+            hass, charger_entries, clouds, loop_debug=options["loop_debug"]
+        )
         result |= await _memory(hass, charger_entries, accounts)
         profile = options["profile"]
         result |= await _charging(
