@@ -4,9 +4,9 @@
   of every entity, stamped with our clock when it arrives), plus the entity registry.
 * ``LogTail``: the new lines of ``home-assistant.log``, stamped when read (every 0.5 s).
 * ``ProcessSampler``: resident memory and open file descriptors of the ``hass`` process from
-  ``/proc/<pid>``, and the event loop's asyncio task count, which the soak's own probe integration
-  (``bench/soak/probe``, loaded from the soak's configuration.yaml, not part of the product)
-  publishes as a state every 5 s.
+  ``/proc/<pid>``, and the event loop's asyncio task count and Python's allocated blocks, which
+  the soak's own probe integration (``bench/soak/probe``, loaded from the soak's
+  configuration.yaml, not part of the product) publishes as states every 5 s.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import aiohttp
 from tests.e2e.stack import HomeAssistantApi
 
 PROBE_ENTITY = "sensor.soak_probe_asyncio_tasks"
+HEAP_ENTITY = "sensor.soak_probe_python_blocks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,7 @@ class Sample:
     rss_mib: float
     fds: int
     tasks: int | None
+    python_blocks: int | None = None
 
 
 @dataclass
@@ -182,9 +184,11 @@ class ProcessSampler:
     async def sample(self) -> Sample:
         rss_kib, fds = self._proc()  # /proc is in memory: reading it does not block
         tasks: int | None = None
+        blocks: int | None = None
         with contextlib.suppress(Exception):
             tasks = int((await self.api.state(PROBE_ENTITY))["state"])
-        sample = Sample(time.monotonic(), rss_kib / 1024, fds, tasks)
+            blocks = int((await self.api.state(HEAP_ENTITY))["state"])
+        sample = Sample(time.monotonic(), rss_kib / 1024, fds, tasks, blocks)
         self.samples.append(sample)
         return sample
 

@@ -117,14 +117,21 @@ def pump_checks(cloud: MoogoCloudSimulator, device_id: str) -> list[Check]:
     ]
 
 
+def _cloud() -> MoogoCloudSimulator:
+    cloud = MoogoCloudSimulator(devices=PUMPS, spray_confirm_delay=4.0)
+    # The soak expires tokens many times an hour (a real token lives a year), so the cloud's
+    # realistic daily cap of 10 logins would end the run's cloud lane early; the cap is its own
+    # fault, injected last (``faults._login_cap``).
+    cloud.faults.login_cap_after = None
+    return cloud
+
+
 @dataclass
 class World:
     """The simulators, running their scenarios in this process."""
 
     chargers: list[ChargerSimulator] = field(default_factory=list)
-    cloud: MoogoCloudSimulator = field(
-        default_factory=lambda: MoogoCloudSimulator(devices=PUMPS, spray_confirm_delay=4.0)
-    )
+    cloud: MoogoCloudSimulator = field(default_factory=_cloud)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     """Every token the cloud issued (collected by ``collect_tokens``, for the secret scan)."""
@@ -158,6 +165,7 @@ class World:
         faults = self.cloud.faults
         for name, value in type(faults)().__dict__.items():
             setattr(faults, name, value)
+        faults.login_cap_after = None  # lifted for the whole soak (see ``_cloud``)
 
     def collect_tokens(self) -> None:
         self.tokens.update(self.cloud._tokens)
