@@ -62,7 +62,7 @@ PLAN_DESCRIPTIONS: list[tuple[str, EntityDescription]] = [
     ("select", plan_entities.MODE),
     ("time", plan_entities.DEPARTURE),
 ]
-DESCRIPTION_MODULES = (*PLATFORMS, "entities")
+DESCRIPTION_MODULES = (*PLATFORMS, "entities", "value_sensor")
 
 ALL_DESCRIPTIONS = [
     (platform, description)
