@@ -193,7 +193,7 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """Follow the push channel; check the charger with a poll when it drops."""
         if state is WebsocketState.CONNECTED:
             LOGGER.debug("Push channel to %s connected", self.config_entry.title)
-            if self.trouble.resolved():
+            if self.trouble.resolved_by_push():
                 self.update_interval = FALLBACK_POLL_INTERVAL
             self._publish()
         elif state in (WebsocketState.DISCONNECTED, WebsocketState.ERROR):
@@ -238,7 +238,15 @@ class ChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         if not self.last_update_success:
             LOGGER.info("Charger %s is reachable again", self.config_entry.title)
         previous = self.data
-        self.async_set_updated_data(self._snapshot())
+        if self.trouble.since is not None and self.last_update_success:
+            # A failed request is being retried: a push must not postpone the retry, as
+            # async_set_updated_data would (a charging charger pushes every second). The push
+            # channel may well be up while requests fail: a busy gateway's 5xx, or credentials
+            # refused on firmware whose websocket does not check them.
+            self.data = self._snapshot()
+            self.async_update_listeners()
+        else:
+            self.async_set_updated_data(self._snapshot())
         if (
             self._has_event_log
             and previous is not None

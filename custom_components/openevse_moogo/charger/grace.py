@@ -84,6 +84,17 @@ class Trouble:
         self.auth_refusals = 0
         return ended
 
+    def resolved_by_push(self) -> bool:
+        """End the episode because the push channel is back, unless credentials were refused.
+
+        Firmware before the development branch lets the websocket in without credentials, so a
+        push channel that connects proves the charger is there, not that our password still
+        works: a refusal stays to be confirmed by the next poll, which then asks for the password.
+        """
+        if self.auth_refusals:
+            return False
+        return self.resolved()
+
     def retry_interval(self) -> timedelta:
         """How soon to try again while tolerating a failure."""
         return DEGRADED_POLL_INTERVAL
