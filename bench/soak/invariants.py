@@ -11,7 +11,7 @@ from datetime import datetime
 from bench.report import Row
 
 from .faults import FAULTS
-from .observe import Change, LogLine, Sample
+from .observe import Change, HeapMeasurement, LogLine, Sample
 from .run import CHARGER_BOUND, PUMP_BOUND, Observations, Tally, Window
 
 UNAVAILABLE = "unavailable"
@@ -24,7 +24,7 @@ BOOT_MATCH = 3.0
 CHARGER_DELTA_BUDGET = 0.0  # requests per hour caused by charging deltas
 CHARGER_IDLE_BUDGET = 12.0  # requests per hour, idle, healthy websocket
 PUMP_IDLE_BUDGET = 70.0  # requests per idle pump and hour
-HEAP_SLOPE = 2.0  # Python's allocated blocks, per cent of the warm level per hour
+HEAP_SLOPE = 2.0  # Python's live heap (blocks after a full collection), % of its warm level/h
 TASK_SLOPE = 5.0  # asyncio tasks per hour
 FD_SLOPE = 2.0  # open file descriptors per hour
 
@@ -383,12 +383,24 @@ def _resources(o: Observations, rows: list[Row], details: list[str], *, full: bo
     # Assistant and this integration hold, none of SQLite's) is what a leak of ours would grow.
     warm = o.started_at + min(300.0, 0.2 * o.duration)
     samples: list[Sample] = [s for s in o.samples if s.at >= warm]
-    blocks = [(s.at, float(s.python_blocks)) for s in samples if s.python_blocks is not None]
+    # One point per probe measurement (the sampler reads each one several times).
+    measured: dict[int, tuple[float, HeapMeasurement]] = {}
+    for s in samples:
+        if s.heap is not None:
+            measured.setdefault(s.heap.number, (s.at, s.heap))
+    blocks = [(at, float(heap.blocks)) for at, heap in measured.values()]
     heap_level = blocks[0][1] if blocks else 0.0
+    if measured:
+        pauses = sorted(heap.pause_ms for _, heap in measured.values())
+        details.append(
+            f"Python heap: {len(pauses)} measurements after a full collection every 2 min "
+            f"(the collection held the loop {pauses[len(pauses) // 2]:.0f} ms at the median, "
+            f"{pauses[-1]:.0f} ms at most)"
+        )
     for label, unit, limit, values in (
         ("resident memory", "MiB", None, [(s.at, s.rss_mib) for s in samples]),
         (
-            "Python heap (allocated blocks)",
+            "Python live heap (blocks after a full collection)",
             "%",
             HEAP_SLOPE,
             [(at, 100.0 * value / heap_level) for at, value in blocks] if heap_level else [],

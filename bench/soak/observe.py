@@ -4,9 +4,10 @@
   of every entity, stamped with our clock when it arrives), plus the entity registry.
 * ``LogTail``: the new lines of ``home-assistant.log``, stamped when read (every 0.5 s).
 * ``ProcessSampler``: resident memory and open file descriptors of the ``hass`` process from
-  ``/proc/<pid>``, and the event loop's asyncio task count and Python's allocated blocks, which
-  the soak's own probe integration (``bench/soak/probe``, loaded from the soak's
-  configuration.yaml, not part of the product) publishes as states every 5 s.
+  ``/proc/<pid>``, and the event loop's asyncio task count and Python's live heap, which the
+  soak's own probe integration (``bench/soak/probe``, loaded from the soak's configuration.yaml,
+  not part of the product) publishes as states (the tasks every 5 s, the heap after a full
+  collection every 2 min).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import aiohttp
 from tests.e2e.stack import HomeAssistantApi
 
 PROBE_ENTITY = "sensor.soak_probe_asyncio_tasks"
-HEAP_ENTITY = "sensor.soak_probe_python_blocks"
+HEAP_ENTITY = "sensor.soak_probe_python_heap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,16 @@ class Sample:
     rss_mib: float
     fds: int
     tasks: int | None
-    python_blocks: int | None = None
+    heap: HeapMeasurement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeapMeasurement:
+    """Python's allocated blocks right after the probe's full collection (see the probe)."""
+
+    blocks: int
+    number: int  # the probe's count of measurements: one reading per measurement is a point
+    pause_ms: float  # how long the collection held the event loop
 
 
 @dataclass
@@ -184,11 +194,15 @@ class ProcessSampler:
     async def sample(self) -> Sample:
         rss_kib, fds = self._proc()  # /proc is in memory: reading it does not block
         tasks: int | None = None
-        blocks: int | None = None
+        heap: HeapMeasurement | None = None
         with contextlib.suppress(Exception):
             tasks = int((await self.api.state(PROBE_ENTITY))["state"])
-            blocks = int((await self.api.state(HEAP_ENTITY))["state"])
-        sample = Sample(time.monotonic(), rss_kib / 1024, fds, tasks, blocks)
+            state = await self.api.state(HEAP_ENTITY)
+            attributes = state["attributes"]
+            heap = HeapMeasurement(
+                int(state["state"]), int(attributes["measurements"]), float(attributes["pause_ms"])
+            )
+        sample = Sample(time.monotonic(), rss_kib / 1024, fds, tasks, heap)
         self.samples.append(sample)
         return sample
 

@@ -171,7 +171,7 @@ class World:
         self.tokens.update(self.cloud._tokens)
 
     def logins_today(self) -> int:
-        return sum(self.cloud._logins_by_day.values())
+        return self.cloud.login_attempts_today()
 
     @property
     def pump_ids(self) -> list[str]:

@@ -263,6 +263,11 @@ class MoogoCloudSimulator:
         """Expire every token issued so far; the next authenticated call answers HTTP 401."""
         self._tokens.clear()
 
+    def login_attempts_today(self) -> int:
+        """Sign-ins to the account tried today (what ``faults.login_cap_after`` is counted on)."""
+        today = datetime.fromtimestamp(self._clock(), UTC).date()
+        return self._login_attempts_by_day.get(today, 0)
+
     def device(self, device_id: str) -> dict[str, Any]:
         """The pump's live ``DeviceStatus``, exactly as ``GET v1/devices/{id}`` returns it."""
         return self._advanced(device_id).status()
