@@ -27,6 +27,11 @@ PUMP_IDLE_BUDGET = 70.0  # requests per idle pump and hour
 HEAP_SLOPE = 2.0  # Python's live heap (blocks after a full collection), % of its warm level/h
 TASK_SLOPE = 5.0  # asyncio tasks per hour
 FD_SLOPE = 2.0  # open file descriptors per hour
+# Tasks and file descriptors are judged on their floor: the lowest count in each window this
+# long. Both hold things in flight (a request's connection, a reconnecting websocket, a fault's
+# retry), so a sample lands on a peak or a trough by chance and the raw fit moves with where the
+# faults fall; a leak never closes, so it raises every window's floor.
+FLOOR_WINDOW = 120.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,18 @@ def _windows_covering(
         if window.started - slack <= at <= end + slack:
             found.append(window)
     return found
+
+
+def _floors(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The lowest value in each ``FLOOR_WINDOW`` from the first point, at the window's middle."""
+    if not points:
+        return []
+    start = points[0][0]
+    lowest: dict[int, float] = {}
+    for at, value in points:
+        window = int((at - start) // FLOOR_WINDOW)
+        lowest[window] = min(value, lowest.get(window, value))
+    return [(start + (w + 0.5) * FLOOR_WINDOW, value) for w, value in sorted(lowest.items())]
 
 
 def _slope_per_hour(points: Sequence[tuple[float, float]]) -> float | None:
@@ -397,21 +414,26 @@ def _resources(o: Observations, rows: list[Row], details: list[str], *, full: bo
             f"(the collection held the loop {pauses[len(pauses) // 2]:.0f} ms at the median, "
             f"{pauses[-1]:.0f} ms at most)"
         )
-    for label, unit, limit, values in (
-        ("resident memory", "MiB", None, [(s.at, s.rss_mib) for s in samples]),
+    tasks = [(s.at, float(s.tasks)) for s in samples if s.tasks is not None]
+    fds = [(s.at, float(s.fds)) for s in samples]
+    for label, points in (("asyncio tasks", tasks), ("open file descriptors", fds)):
+        raw = _slope_per_hour(points)
+        if raw is not None:
+            details.append(
+                f"{label}: every sample fitted gives {raw:+.1f}/h ({len(points)} samples); "
+                f"judged on the lowest count per {FLOOR_WINDOW:.0f} s window"
+            )
+    for label, unit, limit, values, points in (
+        ("resident memory", "MiB", None, [(s.at, s.rss_mib) for s in samples], "samples"),
         (
             "Python live heap (blocks after a full collection)",
             "%",
             HEAP_SLOPE,
             [(at, 100.0 * value / heap_level) for at, value in blocks] if heap_level else [],
+            "measurements",
         ),
-        (
-            "asyncio tasks",
-            "tasks",
-            TASK_SLOPE,
-            [(s.at, float(s.tasks)) for s in samples if s.tasks is not None],
-        ),
-        ("open file descriptors", "fds", FD_SLOPE, [(s.at, float(s.fds)) for s in samples]),
+        ("asyncio tasks (floor)", "tasks", TASK_SLOPE, _floors(tasks), "windows"),
+        ("open file descriptors (floor)", "fds", FD_SLOPE, _floors(fds), "windows"),
     ):
         slope = _slope_per_hour(values)
         first = values[0][1] if values else 0.0
@@ -429,7 +451,7 @@ def _resources(o: Observations, rows: list[Row], details: list[str], *, full: bo
                 (
                     "-"
                     if slope is None
-                    else f"{slope:+.1f} {unit}/h ({level}, {len(values)} samples)",
+                    else f"{slope:+.1f} {unit}/h ({level}, {len(values)} {points})",
                 ),
                 target + ("" if full or limit is None else " (full soak only)"),
                 # A slope per hour fitted to two minutes is warm-up and collector noise (the
