@@ -265,8 +265,11 @@ class MoogoCloudSimulator:
 
     def login_attempts_today(self) -> int:
         """Sign-ins to the account tried today (what ``faults.login_cap_after`` is counted on)."""
-        today = datetime.fromtimestamp(self._clock(), UTC).date()
-        return self._login_attempts_by_day.get(today, 0)
+        return self._login_attempts_by_day.get(self._today(), 0)
+
+    def _today(self) -> date:
+        """The cloud's calendar day for its login cap (UTC here; the real boundary is unknown)."""
+        return datetime.fromtimestamp(self._clock(), UTC).date()
 
     def device(self, device_id: str) -> dict[str, Any]:
         """The pump's live ``DeviceStatus``, exactly as ``GET v1/devices/{id}`` returns it."""
@@ -440,11 +443,11 @@ class MoogoCloudSimulator:
         account = email.strip().lower() == self.email.lower()
         if account:
             # The cap counts attempts ("Exceeded maximum login attempts today"), refused or not,
-            # per calendar day (UTC here; the cloud's day boundary is unknown).
-            today = datetime.fromtimestamp(self._clock(), UTC).date()
+            # per calendar day.
             cap = self.faults.login_cap_after
-            if cap is not None and self._login_attempts_by_day.get(today, 0) >= cap:
+            if cap is not None and self.login_attempts_today() >= cap:
                 raise BusinessError(CODE_BUSINESS, MESSAGE_LOGIN_CAP)
+            today = self._today()
             self._login_attempts_by_day[today] = self._login_attempts_by_day.get(today, 0) + 1
         if self.faults.wrong_password or not account or password != self.password:
             raise BusinessError(CODE_BAD_CREDENTIALS, "Incorrect email or password")
