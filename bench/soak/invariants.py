@@ -113,10 +113,22 @@ def _truth(o: Observations, rows: list[Row], details: list[str], *, full: bool) 
         )
     )
     for window in unrecovered:
+        details.append(
+            f"'{window.fault.name}' at {window.started - o.started_at:.0f} s into the run, "
+            f"cleared {window.cleared - window.started:.1f} s later"
+        )
         for device, wrong in window.mismatches.items():
             details.append(
                 f"not recovered after '{window.fault.name}' ({device}): {'; '.join(wrong[:4])}"
             )
+            # When each wrong entity last changed tells a read that never came from one that
+            # came and showed something else.
+            for mismatch in wrong[:4]:
+                entity_id = mismatch.split("=", 1)[0]
+                moved = [c.at for c in o.changes if c.entity_id == entity_id]
+                seen = [at - window.cleared for at in moved if at <= window.settled]
+                last = f"{seen[-1]:+.1f} s from the clear" if seen else "never in the run"
+                details.append(f"  {entity_id} last changed {last}")
         if window.error:
             details.append(f"  the fault itself raised {window.error}")
 
@@ -423,7 +435,7 @@ def _resources(o: Observations, rows: list[Row], details: list[str], *, full: bo
                 f"{label}: every sample fitted gives {raw:+.1f}/h ({len(points)} samples); "
                 f"judged on the lowest count per {FLOOR_WINDOW:.0f} s window"
             )
-    for label, unit, limit, values, points in (
+    for label, unit, limit, values, noun in (
         ("resident memory", "MiB", None, [(s.at, s.rss_mib) for s in samples], "samples"),
         (
             "Python live heap (blocks after a full collection)",
@@ -451,7 +463,7 @@ def _resources(o: Observations, rows: list[Row], details: list[str], *, full: bo
                 (
                     "-"
                     if slope is None
-                    else f"{slope:+.1f} {unit}/h ({level}, {len(values)} {points})",
+                    else f"{slope:+.1f} {unit}/h ({level}, {len(values)} {noun})",
                 ),
                 target + ("" if full or limit is None else " (full soak only)"),
                 # A slope per hour fitted to two minutes is warm-up and collector noise (the

@@ -33,7 +33,7 @@ from tests.e2e.stack import (
 
 from .faults import Context, Fault, Lane, LoginBudget, final_faults, schedule
 from .observe import LogTail, ProcessSampler, StateStream
-from .world import CHARGING, World, charger_checks, pump_checks
+from .world import CHARGING, Check, World, charger_checks, pump_checks
 
 PROBE_DIR = Path(__file__).with_name("probe") / "soak_probe"
 CHARGER_BOUND = 10.0
@@ -194,14 +194,17 @@ class Soak:
 
     # ----- truth --------------------------------------------------------------------------
 
-    def _mismatches(self, device: str, states: dict[str, dict[str, Any]]) -> list[str]:
+    def _checks(self, device: str) -> list[Check]:
         world = self.world
         serials = [c.serial.lower() for c in world.chargers]
         if device in serials:
-            checks = charger_checks(world.chargers[serials.index(device)])
-        else:
-            pump = next(p for p in world.pump_ids if p.lower() == device)
-            checks = pump_checks(world.cloud, pump)
+            return charger_checks(world.chargers[serials.index(device)])
+        pump = next(p for p in world.pump_ids if p.lower() == device)
+        return pump_checks(world.cloud, pump)
+
+    def _mismatches(
+        self, device: str, checks: list[Check], states: dict[str, dict[str, Any]]
+    ) -> list[str]:
         wrong = []
         for check in checks:
             entity_id = self.entity_ids.get((device, check.key))
@@ -217,19 +220,39 @@ class Soak:
     async def _converge(
         self, api: HomeAssistantApi, devices: list[str], bound: float
     ) -> tuple[dict[str, float | None], dict[str, list[str]]]:
+        """Wait until each device's entities show its truth; return when each did (or failed).
+
+        A charger pushes its changes, so its entities are compared with its state now. A pump is
+        read every minute while its story moves every 20 s: a read just before a beat shows a
+        state that was true for a moment only, which a comparison every 0.5 s with the state
+        now can miss until the read after next. So a pump's entities may show any one state
+        the cloud held since the wait began (all of them from that same moment): what a read
+        made after the fault cleared shows, and what no stale value or failed read does.
+        """
         start = time.monotonic()
         recovered: dict[str, float | None] = {}
         last: dict[str, list[str]] = {}
+        held: dict[str, list[list[Check]]] = {device: [] for device in devices}
+        chargers = {c.serial.lower() for c in self.world.chargers}
         while True:
             with contextlib.suppress(Exception):
                 states = await api.states()
                 for device in devices:
+                    checks = self._checks(device)
+                    truths = held[device]
+                    if device in chargers:
+                        truths.clear()
+                    if not truths or [c.expected for c in truths[-1]] != [
+                        c.expected for c in checks
+                    ]:
+                        truths.append(checks)
+                for device in devices:
                     if device in recovered:
                         continue
-                    wrong = self._mismatches(device, states)
-                    if not wrong:
+                    wrongs = [self._mismatches(device, t, states) for t in held[device]]
+                    if not all(wrongs):
                         recovered[device] = time.monotonic() - start
-                    last[device] = wrong
+                    last[device] = wrongs[-1]
             if len(recovered) == len(devices) or time.monotonic() - start > bound:
                 break
             await asyncio.sleep(SAMPLE_EVERY)
