@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from custom_components.openevse_moogo.charger.timer import (
+    WindowNames,
     event_id_of,
     next_transition,
     plan_change,
@@ -19,6 +20,7 @@ from custom_components.openevse_moogo.schedule_calendar.weekly import (
 )
 
 RECEIVED = datetime(2030, 1, 1, 10, tzinfo=UTC)
+NAMES = WindowNames(plain="Charging", solar="Solar", set_current="At {current} A")
 
 
 def events(*raw: dict[str, object]) -> list[ScheduleEvent]:
@@ -41,7 +43,7 @@ def test_windows_run_until_the_next_event_and_a_lone_event_for_a_week() -> None:
         {"id": 2, "state": "disabled", "time": "06:30:00", "days": ["tuesday"]},
         {"id": 3, "state": "bogus", "time": "01:00:00", "days": ["sunday"]},  # not run
     )
-    (entry,) = timer_entries(timer, "Charging")
+    (entry,) = timer_entries(timer, NAMES)
     assert entry.uid == "openevse-timer-1"
     # Monday night to Tuesday 06:30; Friday night until the next event, Monday's start.
     assert entry.lengths == {
@@ -49,9 +51,31 @@ def test_windows_run_until_the_next_event_and_a_lone_event_for_a_week() -> None:
         4: timedelta(days=3),
     }
     (lone,) = timer_entries(
-        events({"id": 5, "state": "active", "time": "08:00", "days": ["sunday"]}), "x"
+        events({"id": 5, "state": "active", "time": "08:00", "days": ["sunday"]}), NAMES
     )
     assert lone.lengths == {6: timedelta(days=7)}
+
+
+def test_a_window_is_named_by_what_its_start_event_does() -> None:
+    """Solar divert and a set current are named; a current of 0 (the firmware then uses the
+    hardware maximum), another feature or a value that is not a number is a plain window."""
+    starts = [
+        {"feature": "divert"},
+        {"feature": "current", "feature_value": 16},
+        {"feature": "current", "feature_value": 0},
+        {"feature": "current", "feature_value": True},
+        {"feature": "shaper"},
+        {},
+    ]
+    timer = events(
+        *(
+            {"id": 2 * n + 1, "state": "active", "time": f"{n:02d}:00", "days": ["monday"], **keys}
+            for n, keys in enumerate(starts)
+        ),
+        {"id": 20, "state": "disabled", "time": "23:00", "days": ["monday"]},
+    )
+    names = [entry.summary for entry in timer_entries(timer, NAMES)]
+    assert names == ["Solar", "At 16 A", "Charging", "Charging", "Charging", "Charging"]
 
 
 def test_a_change_keeps_event_ids_and_deletes_only_its_own_end() -> None:

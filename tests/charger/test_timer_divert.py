@@ -146,3 +146,42 @@ async def test_moving_a_solar_window_in_the_calendar_keeps_it_a_solar_window(
     assert events[active_id]["time"] == "10:00:00"
     assert events[active_id]["feature"] == "divert"
     assert [event.get("feature") for event in events.values()] == ["divert", None]
+
+
+async def test_the_calendar_names_solar_and_set_current_windows(
+    hass: HomeAssistant, solar_window: ChargerSimulator, loaded: MockConfigEntry
+) -> None:
+    """A window's name says what its start event does: solar divert, a set current, or plain."""
+    charger = solar_window
+    days = ["tuesday", "thursday"]
+    timer = [
+        {"state": "active", "time": "09:00", "days": days, "feature": "divert"},
+        {"state": "disabled", "time": "11:30", "days": days},
+        {
+            "state": "active",
+            "time": "13:00",
+            "days": days,
+            "feature": "current",
+            "feature_value": 16,
+        },
+        {"state": "disabled", "time": "14:00", "days": days},
+        {"state": "active", "time": "18:00", "days": days},
+        {"state": "disabled", "time": "19:00", "days": days},
+    ]
+    async with aiohttp.ClientSession() as session:
+        reply = await session.post(f"{charger.url}/schedule", json=timer)
+        assert reply.status == 200
+    coordinator = loaded.runtime_data.coordinator
+    await wait_for(lambda: len(coordinator.data.schedule or ()) == len(timer))
+    calendar = hass.data["entity_components"]["calendar"].get_entity(CALENDAR)
+    now = dt_util.now()
+    found = await calendar.async_get_events(hass, now, now + timedelta(days=8))
+    by_start = {event.start.strftime("%a %H:%M"): event.summary for event in found}
+    assert by_start == {
+        "Tue 09:00": "Solar divert charging",
+        "Thu 09:00": "Solar divert charging",
+        "Tue 13:00": "Charging at 16 A",
+        "Thu 13:00": "Charging at 16 A",
+        "Tue 18:00": "Charging schedule",
+        "Thu 18:00": "Charging schedule",
+    }

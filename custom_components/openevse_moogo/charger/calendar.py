@@ -15,15 +15,24 @@ from homeassistant.components.calendar import CalendarEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
+from ..const import DOMAIN
 from ..schedule_calendar.entity import ScheduleCalendar, ScheduleSource
 from ..schedule_calendar.weekly import ScheduleRequest, WeeklyEntry
 from .coordinator import ChargerCoordinator
 from .entity import ChargerEntity
 from .planning.calendar import PlanCalendar
 from .runtime import ChargerConfigEntry
-from .timer import MAX_WINDOW, async_apply_change, event_id_of, plan_change, timer_entries
+from .timer import (
+    MAX_WINDOW,
+    WindowNames,
+    async_apply_change,
+    event_id_of,
+    plan_change,
+    timer_entries,
+)
 
 CHARGING_SCHEDULE = CalendarEntityDescription(
     key="charging_schedule", translation_key="charging_schedule"
@@ -37,10 +46,10 @@ class ChargerTimerSource:
     accepts_one_off = False  # the firmware's events repeat every week
     max_length: timedelta = MAX_WINDOW
 
-    def __init__(self, coordinator: ChargerCoordinator, summary: Callable[[], str]) -> None:
-        """Read and write the timer through the charger's coordinator."""
+    def __init__(self, coordinator: ChargerCoordinator, names: Callable[[], WindowNames]) -> None:
+        """Read and write the timer through the charger's coordinator; ``names`` its windows."""
         self._coordinator = coordinator
-        self._summary = summary
+        self._names = names
         self.time_zone: tzinfo = dt_util.get_default_time_zone()
 
     async def async_follow_zone(self, name: str | None) -> None:
@@ -50,7 +59,7 @@ class ChargerTimerSource:
 
     def entries(self) -> Sequence[WeeklyEntry]:
         """Return the charging windows of the timer."""
-        return timer_entries(self._coordinator.data.schedule or (), self._summary())
+        return timer_entries(self._coordinator.data.schedule or (), self._names())
 
     async def async_create(self, request: ScheduleRequest) -> None:
         """Add a window: an active event at its start, a disabled one at its end."""
@@ -78,10 +87,24 @@ class ChargerScheduleCalendar(ChargerEntity, ScheduleCalendar):
     """The charging windows of the charger's own timer."""
 
     def __init__(self, coordinator: ChargerCoordinator, description: EntityDescription) -> None:
-        """Show the coordinator's timer; its windows carry the calendar's translated name."""
+        """Show the coordinator's timer; its windows carry translated names."""
         super().__init__(coordinator, description)
-        self._timer = ChargerTimerSource(coordinator, lambda: str(self.name or ""))
+        self._timer = ChargerTimerSource(coordinator, self._window_names)
         self._zone_name: str | None = None
+        self._texts: dict[str, str] = {}
+
+    def _window_names(self) -> WindowNames:
+        # A plain window carries the calendar's own name; a solar or set-current one says so.
+        plain = str(self.name or "")
+        prefix = (
+            f"component.{DOMAIN}.entity.calendar.{self.entity_description.translation_key}"
+            ".state_attributes.message.state."
+        )
+        return WindowNames(
+            plain=plain,
+            solar=self._texts.get(f"{prefix}solar", plain),
+            set_current=self._texts.get(f"{prefix}set_current", plain),
+        )
 
     @property
     @override
@@ -91,8 +114,11 @@ class ChargerScheduleCalendar(ChargerEntity, ScheduleCalendar):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Resolve the charger's time zone before the first read."""
+        """Load the windows' names and resolve the charger's time zone before the first read."""
         await super().async_added_to_hass()
+        self._texts = await async_get_translations(
+            self.hass, self.hass.config.language, "entity", [DOMAIN]
+        )
         await self._async_follow_zone()
 
     @callback

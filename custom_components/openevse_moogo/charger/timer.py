@@ -125,14 +125,44 @@ def _firmware_day(weekday: int) -> int:
     return (weekday + 1) % 7
 
 
-def timer_entries(schedule: Sequence[ScheduleEvent], summary: str) -> list[WeeklyEntry]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WindowNames:
+    """What a charging window is called, by what its ``active`` event does (translated).
+
+    ``set_current`` holds ``{current}`` for the amperes. Only the two features that change how
+    the car charges are named; a window with another feature (the shaper, RFID, OCPP) charges
+    as a plain one would, as far as the calendar can tell.
+    """
+
+    plain: str
+    solar: str
+    set_current: str
+
+    def of(self, event: TimerEvent) -> str:
+        """Return the name of the window ``event`` opens."""
+        features = dict(event.features)
+        feature = features.get("feature")
+        if feature == "divert":
+            return self.solar
+        value = features.get("feature_value")
+        # The firmware uses the value as the timer claim's current only when it is above 0.
+        if feature == "current" and _amperes(value):
+            return self.set_current.format(current=f"{value:g}")
+        return self.plain
+
+
+def _amperes(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def timer_entries(schedule: Sequence[ScheduleEvent], names: WindowNames) -> list[WeeklyEntry]:
     """Return the charging windows of the timer, one entry per ``active`` event."""
     events = _events(schedule)
     by_id = {event.event_id: event for event in events}
     return [
         WeeklyEntry(
             uid=f"{UID_PREFIX}{event_id}",
-            summary=summary,
+            summary=names.of(by_id[event_id]),
             start=_clock(by_id[event_id].seconds),
             lengths={
                 _python_weekday(day): timedelta(seconds=length) for day, length in days.items()
