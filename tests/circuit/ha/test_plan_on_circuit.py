@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openevse_moogo.charger.const import CONF_MIN_RUN, CONF_PRICE_ENTITY
 from custom_components.openevse_moogo.charger.planning.controller import PlanController
+from custom_components.openevse_moogo.circuit.allocation import Reason
 from custom_components.openevse_moogo.const import DOMAIN
 from tests.charger.conftest import entry_data
 from tests.simulators.openevse import ChargerSimulator
@@ -179,14 +180,18 @@ async def test_a_plan_run_without_room_on_the_circuit_starts_when_there_is(
     planned_entries: list[MockConfigEntry],
 ) -> None:
     hass.states.async_set(HOUSE, "0", AMPS)
-    await create_circuit(hass, planned_entries[:1], limit=40, load_current=[HOUSE])
+    circuit_id = await create_circuit(hass, planned_entries[:1], limit=40, load_current=[HOUSE])
+    controller = controller_of(hass, circuit_id)
+    member_id = planned_entries[0].entry_id
     await chargers[0].start_charging()
     await until(lambda: pilots(chargers)[0] == 32)
     plan = plan_of(planned_entries[0])
     await plan_on(plan)
     await until(lambda: claim_of(chargers[0], planned_entries[0]).get("state") == "disabled")
-    # The house takes nearly everything: the circuit has no room for the car.
+    # The house takes nearly everything: the circuit has no room for the car. (The paused
+    # claim may already hold the minimum: wait for the round that read the house's jump.)
     hass.states.async_set(HOUSE, "36", AMPS)
+    await until(lambda: controller.data.allocation.targets[member_id].reason is Reason.NO_ROOM)
     await until(lambda: claim_of(chargers[0], planned_entries[0]).get("max_current") == 6)
     # Cheap now: the plan's run is due, but the circuit refuses it the current...
     set_prices(hass, 0.05, 0.30)
